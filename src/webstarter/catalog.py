@@ -1,0 +1,139 @@
+"""The framework catalog: facts about each framework, read from the templates' catalog.yml.
+
+The same YAML file feeds the copier templates (through `!include` in copier.yml) and this
+module, so pros, cons, pins and commands are written exactly once.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from webstarter.errors import UsageError
+from webstarter.resources import template_root
+
+CATALOG_FILE = "catalog.yml"
+
+
+@dataclass(frozen=True)
+class Commands:
+    """How a starter is developed, prepared, checked and served ({package}/{host}/{port})."""
+
+    dev: str
+    prepare: tuple[str, ...] = ()
+    checks: tuple[str, ...] = ()
+    servers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Framework:
+    """One framework's entry in the catalog."""
+
+    key: str
+    name: str
+    kind: str
+    summary: str
+    requirement: str
+    version_note: str
+    latest_version: str
+    latest_date: date
+    maintained: str
+    test_tool: str
+    docs: str
+    pros: tuple[str, ...]
+    cons: tuple[str, ...]
+    commands: Commands
+
+    def months_since_release(self, today: date | None = None) -> int:
+        """Whole months since the latest release: how stale the framework is."""
+        today = today or date.today()
+        months = (today.year - self.latest_date.year) * 12 + today.month - self.latest_date.month
+        return months - (today.day < self.latest_date.day)
+
+    def as_dict(self, today: date | None = None) -> dict[str, Any]:
+        """A JSON-ready view, used by `list --json` and `info --json`."""
+        return {
+            "key": self.key,
+            "name": self.name,
+            "kind": self.kind,
+            "summary": self.summary,
+            "requirement": self.requirement,
+            "version_note": self.version_note,
+            "latest_release": {
+                "version": self.latest_version,
+                "date": self.latest_date.isoformat(),
+                "months_ago": self.months_since_release(today),
+            },
+            "maintained": self.maintained,
+            "test_tool": self.test_tool,
+            "docs": self.docs,
+            "pros": list(self.pros),
+            "cons": list(self.cons),
+            "commands": {
+                "dev": self.commands.dev,
+                "prepare": list(self.commands.prepare),
+                "checks": list(self.commands.checks),
+                "servers": dict(self.commands.servers),
+            },
+        }
+
+
+def _framework(key: str, raw: dict[str, Any]) -> Framework:
+    release = raw["latest_release"]
+    released = release["date"]
+    commands = raw["commands"]
+    return Framework(
+        key=key,
+        name=raw["name"],
+        kind=raw["kind"],
+        summary=raw["summary"],
+        requirement=raw["requirement"],
+        version_note=raw["version_note"],
+        latest_version=str(release["version"]),
+        latest_date=released if isinstance(released, date) else date.fromisoformat(released),
+        maintained=raw["maintained"],
+        test_tool=raw["test_tool"],
+        docs=raw["docs"],
+        pros=tuple(raw["pros"]),
+        cons=tuple(raw["cons"]),
+        commands=Commands(
+            dev=commands["dev"],
+            prepare=tuple(commands.get("prepare") or ()),
+            checks=tuple(commands.get("checks") or ()),
+            servers=dict(commands["servers"]),
+        ),
+    )
+
+
+def load_catalog(path: Path | None = None) -> dict[str, Framework]:
+    """Read the catalog file (the templates' own by default), frameworks in catalog order."""
+    path = path or template_root() / CATALOG_FILE
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    with path.open(encoding="utf-8") as stream:
+        raw = yaml.load(stream, Loader=loader)  # noqa: S506 - a safe loader
+    entries = raw["frameworks"]["default"]
+    return {key: _framework(key, entry) for key, entry in entries.items()}
+
+
+@cache
+def catalog() -> dict[str, Framework]:
+    """The installed templates' catalog, read once per process."""
+    return load_catalog()
+
+
+def get_framework(name: str) -> Framework:
+    """Look a framework up by key, case-insensitively; suggest the closest on a miss."""
+    frameworks = catalog()
+    key = name.strip().lower()
+    if key in frameworks:
+        return frameworks[key]
+    valid = ", ".join(frameworks)
+    close = difflib.get_close_matches(key, list(frameworks), n=1, cutoff=0.5)
+    hint = f" Did you mean '{close[0]}'?" if close else ""
+    raise UsageError(f"unknown framework '{name}'; choose one of: {valid}.{hint}")

@@ -1,0 +1,246 @@
+"""`webstarter new`: render a starter with copier, atomically, then commit it to git.
+
+copier renders into a temporary folder beside DEST; only a complete render is moved into
+place. An invalid answer, a failed render or Ctrl-C therefore never leaves half a project,
+and `--force` adds files to an existing folder without overwriting anything of the user's.
+"""
+
+from __future__ import annotations
+
+import filecmp
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from webstarter import __version__, gitrepo
+from webstarter.catalog import get_framework
+from webstarter.errors import UsageError, WebstarterError
+from webstarter.questions import load_questions, missing_answers, parse_data
+from webstarter.resources import template_root
+
+ANSWERS_FILE = ".copier-answers.yml"
+TEMP_PREFIX = ".webstarter-"
+
+
+@dataclass(frozen=True)
+class Request:
+    """What the user asked `webstarter new` for."""
+
+    dest: Path
+    framework: str | None = None
+    data: list[str] = field(default_factory=list)
+    defaults: bool = False
+    pretend: bool = False
+    force: bool = False
+    git: bool = True
+    interactive: bool = False
+
+
+@dataclass
+class Result:
+    """What generation did: the files written, the user's files kept, and the git outcome."""
+
+    dest: Path
+    answers: dict[str, Any]
+    files: list[str]
+    kept: list[str] = field(default_factory=list)
+    git: str = ""
+
+
+def _nearest_existing(path: Path) -> Path:
+    for candidate in (path, *path.parents):
+        if candidate.exists():
+            return candidate
+    return Path(path.anchor)
+
+
+def default_destination(data: list[str]) -> Path:
+    """DEST when none is given: a folder named after `--data project_name=...`."""
+    for pair in data:
+        key, _, value = pair.partition("=")
+        if key.strip() == "project_name" and value.strip():
+            return Path(value.strip())
+    raise UsageError("missing DEST: name the folder to create (or pass --data project_name=...)")
+
+
+def check_destination(dest: Path, force: bool) -> None:
+    """Refuse a DEST that is a file, that cannot be written, or that holds files (unless forced)."""
+    if dest.exists() and not dest.is_dir():
+        raise UsageError(f"destination '{dest}' exists and is not a folder")
+    if dest.is_dir() and any(dest.iterdir()) and not force:
+        raise UsageError(
+            f"destination '{dest}' is not empty; choose another folder or pass --force "
+            "to add the starter's files (your files are never overwritten)"
+        )
+    base = _nearest_existing(dest.parent)
+    if not base.is_dir():
+        raise UsageError(f"cannot create '{dest}': '{base}' is not a folder")
+    if not os.access(base, os.W_OK | os.X_OK):
+        raise UsageError(f"cannot write to '{base}': permission denied")
+
+
+def resolve_answers(request: Request, questions_file: Path) -> dict[str, Any]:
+    """Merge --framework and --data into answers, and insist on every answer off a terminal."""
+    questions = load_questions(questions_file)
+    answers: dict[str, Any] = parse_data(request.data, questions)
+    if request.framework:
+        given = answers.get("framework")
+        if given and given.lower() != request.framework.lower():
+            raise UsageError(
+                f"--framework {request.framework} contradicts --data framework={given}"
+            )
+        answers["framework"] = request.framework
+    if "framework" in answers:
+        answers["framework"] = get_framework(answers["framework"]).key
+    if not request.interactive:
+        missing = missing_answers(questions, answers, request.defaults)
+        if missing:
+            hint = "--framework NAME" if "framework" in missing else "--data KEY=VALUE"
+            raise UsageError(
+                f"no terminal to ask for: {', '.join(missing)}; pass {hint}"
+                + ("" if request.defaults else " or --defaults")
+            )
+    return answers
+
+
+def _git_identity_defaults() -> dict[str, str]:
+    """Author defaults from git config, so prompts and --defaults name the real author."""
+    defaults = {}
+    if name := gitrepo.config_value("user.name"):
+        defaults["author_name"] = name
+    if email := gitrepo.config_value("user.email"):
+        defaults["author_email"] = email
+    return defaults
+
+
+def _copier_error_message(error: ValueError) -> str | None:
+    """copier reports a bad answer as a ValueError with a readable text; anything else is a bug."""
+    text = str(error)
+    validation = re.match(r"Validation error for question '[^']+': (.*)", text, re.DOTALL)
+    if validation:
+        return validation.group(1).strip()
+    return text if text.startswith(("Invalid choice for", "Invalid value for")) else None
+
+
+def render(request: Request, answers: dict[str, Any], target: Path) -> dict[str, Any]:
+    """Run copier into `target` (a folder named like DEST) and return the recorded answers."""
+    from copier import run_copy
+    from copier.errors import CopierAnswersInterrupt, UserMessageError
+
+    try:
+        worker = run_copy(
+            str(template_root()),
+            target,
+            data=answers,
+            defaults=request.defaults or not request.interactive,
+            user_defaults=_git_identity_defaults(),
+            unsafe=True,  # webstarter's own templates are trusted
+            quiet=True,
+            cleanup_on_error=True,
+        )
+    except CopierAnswersInterrupt as interrupt:
+        raise KeyboardInterrupt from interrupt
+    except ValueError as error:
+        message = _copier_error_message(error)
+        if message is None:
+            raise
+        raise UsageError(message) from error
+    except UserMessageError as error:
+        raise WebstarterError(str(error)) from error
+    return dict(worker.answers.combined)
+
+
+def _relative_files(root: Path) -> list[str]:
+    return sorted(
+        path.relative_to(root).as_posix() for path in root.rglob("*") if not path.is_dir()
+    )
+
+
+@contextmanager
+def _staging_dir(dest: Path) -> Iterator[Path]:
+    """A temporary folder beside DEST (same file system, so the final move is a rename)."""
+    base = _nearest_existing(dest.parent)
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX, dir=base))
+    except OSError as error:
+        raise UsageError(f"cannot write to '{base}': {error.strerror}") from error
+    try:
+        yield staging
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _merge_into(rendered: Path, dest: Path) -> list[str]:
+    """Move rendered files into an existing DEST, keeping every file the user already has."""
+    kept: list[str] = []
+    moved: list[Path] = []
+    try:
+        for relative in _relative_files(rendered):
+            source, target = rendered / relative, dest / relative
+            if target.exists() or target.is_symlink():
+                if not (target.is_file() and filecmp.cmp(source, target, shallow=False)):
+                    kept.append(relative)
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            source.rename(target)
+            moved.append(target)
+    except BaseException:
+        for target in moved:  # undo: the folder goes back to what the user had
+            target.unlink(missing_ok=True)
+        raise
+    return kept
+
+
+def _place(rendered: Path, dest: Path) -> list[str]:
+    """Put the finished render at DEST: one rename when DEST is new or empty."""
+    if dest.is_dir() and any(dest.iterdir()):
+        return _merge_into(rendered, dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    if dest.is_dir():
+        dest.rmdir()
+    rendered.rename(dest)
+    return []
+
+
+def generate(request: Request) -> Result:
+    """Validate, render into staging, move into place, then `git init` and commit."""
+    dest = request.dest.expanduser().absolute()
+    check_destination(dest, request.force)
+    answers = resolve_answers(request, template_root() / "copier.yml")
+    with _staging_dir(dest) as staging:
+        target = staging / (dest.name or "project")
+        recorded = render(request, answers, target)
+        files = _relative_files(target)
+        if request.pretend:
+            return Result(dest=dest, answers=recorded, files=files, git="not run (--pretend)")
+        kept = _place(target, dest)
+    result = Result(dest=dest, answers=recorded, files=files, kept=kept)
+    result.git = _commit(result, request)
+    return result
+
+
+def _commit(result: Result, request: Request) -> str:
+    if not request.git:
+        return "skipped (--no-git)"
+    if not gitrepo.available():
+        return "skipped: git is not installed"
+    if gitrepo.inside_work_tree(result.dest):
+        return "skipped: the folder is already inside a git repository"
+    framework = get_framework(result.answers["framework"]).name
+    message = f"Initial commit: {framework} starter from webstarter {__version__}"
+    try:
+        gitrepo.init_and_commit(
+            result.dest,
+            message,
+            author=str(result.answers.get("author_name") or ""),
+            email=str(result.answers.get("author_email") or ""),
+        )
+    except RuntimeError as error:
+        return f"failed ({error}); the project files are in place"
+    return "initialised with one commit on branch main"

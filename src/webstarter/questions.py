@@ -1,0 +1,105 @@
+"""The template's questions, read from copier.yml without importing copier.
+
+webstarter checks `--data` keys and finds missing answers before copier runs, so that a typo
+or a forgotten answer is one clear line instead of a prompt that can never be answered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import yaml
+
+from webstarter.errors import UsageError
+
+
+@dataclass(frozen=True)
+class Question:
+    """One copier question: its name, default and the `when` condition that guards it."""
+
+    name: str
+    help: str
+    choices: tuple[str, ...]
+    has_default: bool
+    when: Any = True
+
+    def is_asked(self, answers: dict[str, Any]) -> bool:
+        """Evaluate `when` the way copier does: a bool, or Jinja rendered to a truthy string."""
+        if isinstance(self.when, bool):
+            return self.when
+        rendered = jinja2.Environment(autoescape=False).from_string(str(self.when))  # noqa: S701
+        return rendered.render(**answers).strip().lower() not in {"", "false", "0", "no", "none"}
+
+
+class _IncludingLoader(yaml.SafeLoader):
+    """A safe YAML loader that understands copier's `!include` of sibling files."""
+
+
+def _include(loader: _IncludingLoader, node: yaml.Node) -> Any:
+    base = Path(loader.name).parent
+    documents: dict[str, Any] = {}
+    for path in sorted(base.glob(loader.construct_scalar(node))):  # type: ignore[arg-type]
+        with path.open(encoding="utf-8") as stream:
+            documents.update(yaml.load(stream, Loader=_IncludingLoader) or {})  # noqa: S506
+    return documents
+
+
+_IncludingLoader.add_constructor("!include", _include)
+
+
+def _choices(raw: Any) -> tuple[str, ...]:
+    if isinstance(raw, dict):
+        return tuple(str(value) for value in raw.values())
+    return tuple(str(value) for value in raw or ())
+
+
+def load_questions(copier_yml: Path) -> dict[str, Question]:
+    """Every question that ends up in the answers file (computed `when: false` ones excluded)."""
+    merged: dict[str, Any] = {}
+    with copier_yml.open(encoding="utf-8") as stream:
+        for document in yaml.load_all(stream, Loader=_IncludingLoader):  # noqa: S506
+            merged.update(document or {})
+    questions = {}
+    for name, spec in merged.items():
+        if name.startswith("_") or not isinstance(spec, dict) or spec.get("when") is False:
+            continue
+        questions[name] = Question(
+            name=name,
+            help=str(spec.get("help", name)),
+            choices=_choices(spec.get("choices")),
+            has_default="default" in spec,
+            when=spec.get("when", True),
+        )
+    return questions
+
+
+def parse_data(pairs: list[str], questions: dict[str, Question]) -> dict[str, str]:
+    """Turn repeated `--data KEY=VALUE` options into answers, rejecting unknown keys."""
+    answers: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise UsageError(f"--data '{pair}' is not KEY=VALUE")
+        if key not in questions:
+            known = ", ".join(sorted(questions))
+            raise UsageError(f"--data {key}: the template has no such question; known: {known}")
+        answers[key] = value
+    return answers
+
+
+def missing_answers(
+    questions: dict[str, Question], answers: dict[str, Any], use_defaults: bool
+) -> list[str]:
+    """Questions that would need a prompt: unanswered and asked (and, with defaults, default-less)."""
+    missing = []
+    for question in questions.values():
+        if question.name in answers or not question.is_asked(answers):
+            continue
+        if use_defaults and question.has_default:
+            continue
+        missing.append(question.name)
+    return missing
