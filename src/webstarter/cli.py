@@ -187,13 +187,118 @@ def _print_generated(result: Any, pretend: bool) -> None:
         return
     console.print(f"[green]created[/] {result.dest} ({len(result.files)} files)", markup=True)
     for relative in result.kept:
-        console.print(f"[yellow]kept your[/] {relative} (the template's version was not written)",
-                      markup=True)
+        console.print(
+            f"[yellow]kept your[/] {relative} (the template's version was not written)", markup=True
+        )
     console.print(f"git: {result.git}")
     fw = get_framework(result.answers["framework"])
     console.print("\nNext steps:")
     for line in next_steps(fw, result.dest, str(result.answers["package_name"])):
         console.print(f"  {line}")
+
+
+@app.command()
+@reports_errors
+def smoke(
+    framework: Annotated[
+        list[str] | None,
+        typer.Option("--framework", "-f", help="Framework to test (repeatable; default: all)."),
+    ] = None,
+    option: Annotated[
+        list[str] | None,
+        typer.Option("--option", "-o", help="Run cells with this answer: KEY=VALUE (repeatable)."),
+    ] = None,
+    quick: Annotated[
+        bool, typer.Option("--quick", help="Only each framework's default answers.")
+    ] = False,
+    jobs: Annotated[
+        int | None,
+        typer.Option("--jobs", "-j", min=1, help="Cells run in parallel (default: cores)."),
+    ] = None,
+    keep: Annotated[
+        bool, typer.Option("--keep", help="Keep every cell's folder, not only failed ones.")
+    ] = False,
+    json_report: Annotated[
+        Path | None, typer.Option("--json", help="Write a JSON report to this file.")
+    ] = None,
+    junit_report: Annotated[
+        Path | None, typer.Option("--junit", help="Write a JUnit XML report to this file.")
+    ] = None,
+    template: Annotated[
+        Path | None, typer.Option("--template", help="Template root or checkout to test.")
+    ] = None,
+    workdir: Annotated[
+        Path | None, typer.Option("--workdir", help="Where cells run (default: a temp folder).")
+    ] = None,
+    pip: Annotated[
+        bool, typer.Option("--pip", help="Install with venv + pip even when uv is present.")
+    ] = False,
+) -> None:
+    """Generate, install, lint, test and serve every template: the CI smoke matrix."""
+    from webstarter.reports import write_json, write_junit
+    from webstarter.smoke_plan import SmokeOptions, plan
+
+    smoke_run = plan(
+        SmokeOptions(
+            frameworks=list(framework or []),
+            options=list(option or []),
+            quick=quick,
+            jobs=jobs,
+            keep=keep,
+            json_report=json_report,
+            junit_report=junit_report,
+            template=template,
+            workdir=workdir,
+            use_uv=not pip,
+        )
+    )
+    console = _console()
+    console.print(
+        f"smoke: {len(smoke_run.cells)} cells, {smoke_run.jobs} at a time, "
+        f"{'uv' if smoke_run.use_uv else 'pip'}, in {smoke_run.workroot}"
+    )
+    results = smoke_run.run(
+        on_start=lambda cell: console.print(f"  start  {cell.name}"),
+        on_done=lambda result: console.print(_cell_line(result)),
+    )
+    _print_summary(console, results)
+    if json_report:
+        write_json(results, json_report)
+    if junit_report:
+        write_junit(results, junit_report)
+    if not all(result.ok for result in results):
+        raise typer.Exit(1)
+
+
+def _cell_line(result: Any) -> str:
+    if result.ok:
+        return f"  pass   {result.cell.name} ({result.seconds:.1f} s)"
+    return f"  FAIL   {result.cell.name} at {result.failed.name}: {result.failed.detail}"
+
+
+def _print_summary(console: Any, results: list[Any]) -> None:
+    from rich.table import Table
+
+    from webstarter.processes import tail
+
+    table = Table(title="smoke summary")
+    for column in ("cell", "result", "seconds", "steps"):
+        table.add_column(column)
+    for result in results:
+        verdict = "pass" if result.ok else f"FAIL at {result.failed.name}"
+        steps = " ".join(f"{step.name}:{step.seconds:.0f}s" for step in result.steps)
+        table.add_row(result.cell.name, verdict, f"{result.seconds:.1f}", steps)
+    console.print(table)
+    for result in results:
+        if not result.ok:
+            console.print(
+                f"\n{result.cell.name} failed at {result.failed.name}: "
+                f"{result.failed.detail}\nlast lines of {result.failed.log}:"
+            )
+            console.print(tail(result.failed.log))
+            console.print(f"folder kept: {result.folder}")
+    passed = sum(1 for result in results if result.ok)
+    console.print(f"{passed} passed, {len(results) - passed} failed")
 
 
 def main() -> None:

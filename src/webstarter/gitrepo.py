@@ -8,8 +8,12 @@ from pathlib import Path
 
 
 def _git(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(  # noqa: S603 - fixed executable, arguments built here
-        ["git", *args], cwd=cwd, capture_output=True, text=True, check=False
+    return subprocess.run(  # noqa: S603 - git from PATH, arguments built here
+        ["git", *args],  # noqa: S607 - the user's git, as they would run it
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
 

@@ -25,6 +25,15 @@ class Question:
     choices: tuple[str, ...]
     has_default: bool
     when: Any = True
+    type: str = "str"
+    default: Any = None
+
+    @property
+    def values(self) -> tuple[str, ...]:
+        """The finite set of answers of a choice or bool question (empty for free text)."""
+        if self.type == "bool":
+            return ("true", "false")
+        return self.choices
 
     def is_asked(self, answers: dict[str, Any]) -> bool:
         """Evaluate `when` the way copier does: a bool, or Jinja rendered to a truthy string."""
@@ -60,7 +69,7 @@ def load_questions(copier_yml: Path) -> dict[str, Question]:
     """Every question that ends up in the answers file (computed `when: false` ones excluded)."""
     merged: dict[str, Any] = {}
     with copier_yml.open(encoding="utf-8") as stream:
-        for document in yaml.load_all(stream, Loader=_IncludingLoader):  # noqa: S506
+        for document in yaml.load_all(stream, Loader=_IncludingLoader):
             merged.update(document or {})
     questions = {}
     for name, spec in merged.items():
@@ -72,6 +81,8 @@ def load_questions(copier_yml: Path) -> dict[str, Question]:
             choices=_choices(spec.get("choices")),
             has_default="default" in spec,
             when=spec.get("when", True),
+            type=str(spec.get("type", "str")),
+            default=spec.get("default"),
         )
     return questions
 
@@ -94,7 +105,7 @@ def parse_data(pairs: list[str], questions: dict[str, Question]) -> dict[str, st
 def missing_answers(
     questions: dict[str, Question], answers: dict[str, Any], use_defaults: bool
 ) -> list[str]:
-    """Questions that would need a prompt: unanswered and asked (and, with defaults, default-less)."""
+    """Questions that would need a prompt: unanswered, asked, and (with defaults) default-less."""
     missing = []
     for question in questions.values():
         if question.name in answers or not question.is_asked(answers):

@@ -1,0 +1,129 @@
+"""HTTP probes of a running starter: the routes, content types and security headers the
+starter contract promises (docs/starter-contract.md)."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from urllib.parse import urljoin
+
+SECURITY_HEADERS = (
+    "Content-Security-Policy",
+    "X-Content-Type-Options",
+    "X-Frame-Options",
+    "Referrer-Policy",
+)
+# What a TLS-terminating proxy on the same host would add.
+PROXY_HEADERS = {"X-Forwarded-Proto": "https"}
+
+
+class ProbeFailed(AssertionError):
+    """A response broke the contract."""
+
+
+@dataclass(frozen=True)
+class Response:
+    url: str
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None  # a redirect is an answer to check, not to follow
+
+
+_opener = urllib.request.build_opener(_NoRedirects)
+
+
+def fetch(url: str, timeout: float = 10.0) -> Response:
+    """GET a URL as a proxy would forward it; HTTP errors are responses, not exceptions."""
+    request = urllib.request.Request(url, headers=PROXY_HEADERS)  # noqa: S310 - http only
+    try:
+        with _opener.open(request, timeout=timeout) as reply:
+            return Response(url, reply.status, _lower(reply.headers), reply.read())
+    except urllib.error.HTTPError as error:
+        return Response(url, error.code, _lower(error.headers), error.read())
+
+
+def _lower(headers: object) -> dict[str, str]:
+    return {key.lower(): value for key, value in headers.items()}  # type: ignore[attr-defined]
+
+
+class _StylesheetFinder(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag == "link" and "stylesheet" in (values.get("rel") or "").split():
+            self.hrefs.append(values.get("href") or "")
+
+
+def stylesheet_links(html: str) -> list[str]:
+    """The hrefs of `<link rel="stylesheet">` tags in a page."""
+    finder = _StylesheetFinder()
+    finder.feed(html)
+    return [href for href in finder.hrefs if href]
+
+
+def expect(response: Response, status: int, content_type: str) -> None:
+    """Check status, content type and the security headers of one response."""
+    where = response.url
+    if response.status != status:
+        raise ProbeFailed(f"{where}: status {response.status}, expected {status}")
+    if response.content_type != content_type:
+        raise ProbeFailed(
+            f"{where}: content type {response.content_type!r}, expected {content_type!r}"
+        )
+    missing = [name for name in SECURITY_HEADERS if name.lower() not in response.headers]
+    if missing:
+        raise ProbeFailed(f"{where}: missing security headers {', '.join(missing)}")
+    if response.headers.get("x-content-type-options", "").lower() != "nosniff":
+        raise ProbeFailed(f"{where}: X-Content-Type-Options is not nosniff")
+
+
+def _json(response: Response) -> object:
+    try:
+        return json.loads(response.body)
+    except ValueError as error:
+        raise ProbeFailed(f"{response.url}: body is not JSON ({error})") from None
+
+
+def probe_contract(base: str) -> list[str]:
+    """Probe every route of the contract; return one line per check that passed."""
+    passed = []
+    page = fetch(base + "/")
+    expect(page, 200, "text/html")
+    passed.append("/ 200 text/html")
+    links = stylesheet_links(page.body.decode("utf-8", "replace"))
+    if not links:
+        raise ProbeFailed(f'{page.url}: no <link rel="stylesheet"> in the page')
+    css = fetch(urljoin(page.url, links[0]))
+    expect(css, 200, "text/css")
+    passed.append(f"{links[0]} 200 text/css")
+    hello = fetch(base + "/api/hello?name=Smoke")
+    expect(hello, 200, "application/json")
+    body = _json(hello)
+    if not isinstance(body, dict) or "Smoke" not in str(body.get("message", "")):
+        raise ProbeFailed(f"{hello.url}: unexpected body {body!r}")
+    passed.append("/api/hello 200 application/json")
+    health = fetch(base + "/healthz")
+    expect(health, 200, "application/json")
+    if not isinstance(status := _json(health), dict) or status.get("status") != "ok":
+        raise ProbeFailed(f"{health.url}: unexpected body {status!r}")
+    passed.append("/healthz 200 application/json")
+    expect(fetch(base + "/api/no-such-endpoint"), 404, "application/json")
+    passed.append("/api/no-such-endpoint 404 application/json")
+    expect(fetch(base + "/no-such-page"), 404, "text/html")
+    passed.append("/no-such-page 404 text/html")
+    return passed

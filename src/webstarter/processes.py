@@ -1,0 +1,82 @@
+"""Child processes with timeouts and logs, all killed on Ctrl-C.
+
+Every process the smoke harness starts is registered here, in its own process group, so an
+interrupt or a timeout can stop it together with its children (gunicorn workers, for one).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import threading
+from pathlib import Path
+
+_live: set[subprocess.Popen[bytes]] = set()
+_lock = threading.Lock()
+
+
+class StepFailed(Exception):
+    """A step's command failed or timed out; the message says which and how."""
+
+
+def spawn(argv: list[str], cwd: Path, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    """Start `argv` in a new session with stdout and stderr appended to `log`."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("ab") as out:
+        out.write(f"$ {' '.join(argv)}\n".encode())
+        out.flush()
+        process = subprocess.Popen(  # noqa: S603 - argv comes from the template's catalog
+            argv, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    with _lock:
+        _live.add(process)
+    return process
+
+
+def forget(process: subprocess.Popen[bytes]) -> None:
+    with _lock:
+        _live.discard(process)
+
+
+def kill_group(process: subprocess.Popen[bytes], sig: int = signal.SIGKILL) -> None:
+    """Signal the process's whole group; a group already gone is fine."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, sig)
+
+
+def run(argv: list[str], cwd: Path, env: dict[str, str], log: Path, timeout: float) -> None:
+    """Run a command to completion; a non-zero exit or a timeout raises StepFailed."""
+    process = spawn(argv, cwd, env, log)
+    try:
+        code = process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        kill_group(process)
+        process.wait()
+        raise StepFailed(f"`{' '.join(argv)}` timed out after {timeout:.0f} s") from None
+    finally:
+        forget(process)
+    if code != 0:
+        raise StepFailed(f"`{' '.join(argv)}` exited with {code}")
+
+
+def kill_all() -> None:
+    """Stop every process still running (Ctrl-C, or the harness giving up)."""
+    with _lock:
+        live = list(_live)
+    for process in live:
+        kill_group(process)
+    for process in live:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=5)
+        forget(process)
+
+
+def tail(log: Path, lines: int = 20) -> str:
+    """The last lines of a log, for failure reports."""
+    try:
+        text = log.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+    return "\n".join(text.splitlines()[-lines:])

@@ -1,0 +1,360 @@
+"""`webstarter smoke`: prove that templates produce projects that install, pass and serve.
+
+Each cell of the matrix is generated into its own folder, installed into a fresh venv,
+linted, tested, prepared and booted under every production server the catalog lists; the
+servers are probed over loopback and stopped with SIGTERM. A failing step ends its cell
+and is reported with the tail of its log; it never stops the other cells.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shlex
+import shutil
+import signal
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from webstarter.catalog import Framework, load_catalog
+from webstarter.leftovers import unrendered
+from webstarter.matrix import Cell
+from webstarter.next_steps import render_command
+from webstarter.probes import fetch, probe_contract
+from webstarter.processes import StepFailed, forget, kill_all, kill_group, run, spawn, tail
+from webstarter.venvs import bin_dir, install_project
+
+# Variables of the caller's shell that would change how a generated app behaves.
+SCRUBBED_ENV = (
+    "DEBUG",
+    "SECRET_KEY",
+    "DATABASE_URL",
+    "DJANGO_SETTINGS_MODULE",
+    "PYTHONPATH",
+    "PYTHONHOME",
+    "VIRTUAL_ENV",
+    "FLASK_APP",
+    "FLASK_DEBUG",
+    "LOG_LEVEL",
+)
+CLEAN_EXIT_CODES = (0, -signal.SIGTERM)
+_SAFE = str.maketrans(dict.fromkeys("[]=,/ ", "_"))
+CANCELLED = threading.Event()
+_generate_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """Seconds each kind of step may take before it is killed and failed."""
+
+    generate: float = 120
+    install: float = 600
+    lint: float = 120
+    test: float = 600
+    prepare: float = 300
+    boot: float = 60
+    stop: float = 15
+
+
+@dataclass
+class StepResult:
+    name: str
+    ok: bool
+    seconds: float
+    detail: str = ""
+    log: Path | None = None
+
+
+@dataclass
+class CellResult:
+    cell: Cell
+    folder: Path
+    steps: list[StepResult] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.steps) and all(step.ok for step in self.steps)
+
+    @property
+    def failed(self) -> StepResult | None:
+        return next((step for step in self.steps if not step.ok), None)
+
+    @property
+    def seconds(self) -> float:
+        return sum(step.seconds for step in self.steps)
+
+
+class NoFreePort(RuntimeError):
+    """The loopback interface has no port to give."""
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port the kernel says is free on loopback now."""
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            sock.bind((host, 0))
+            return int(sock.getsockname()[1])
+    except OSError as error:
+        raise NoFreePort(f"no free port on {host}: {error.strerror}") from error
+
+
+def resolve_template(path: Path) -> Path:
+    """Accept a template root (with copier.yml) or a checkout that has one in templates/."""
+    for candidate in (path, path / "templates"):
+        if (candidate / "copier.yml").is_file():
+            return candidate.resolve()
+    raise FileNotFoundError(f"'{path}' holds no copier.yml (nor templates/copier.yml)")
+
+
+def base_env() -> dict[str, str]:
+    """The caller's environment minus what would leak into the generated app."""
+    return {key: value for key, value in os.environ.items() if key not in SCRUBBED_ENV}
+
+
+def _argv(command: str, venv: Path, package: str, host: str, port: int) -> list[str]:
+    """A catalog command as argv, its program taken from the project's venv."""
+    argv = shlex.split(render_command(command, package, host, port))
+    program = bin_dir(venv) / argv[0]
+    if program.exists():
+        argv[0] = str(program)
+    return argv
+
+
+class CellRunner:
+    """Runs the steps of one cell in its own folder, recording each step."""
+
+    def __init__(
+        self,
+        template: Path,
+        framework: Framework,
+        cell: Cell,
+        folder: Path,
+        timeouts: Timeouts,
+        use_uv: bool,
+        host: str = "127.0.0.1",
+    ) -> None:
+        self.template = template
+        self.framework = framework
+        self.cell = cell
+        self.folder = folder
+        self.project = folder / "project"
+        self.logs = folder / "logs"
+        self.timeouts = timeouts
+        self.use_uv = use_uv
+        self.host = host
+        self.result = CellResult(cell, folder)
+        self.package = ""
+        self.env = base_env()
+
+    def step(self, name: str, action: Callable[[Path], str]) -> bool:
+        """Run one step with its own log; False (and a recorded failure) if it raised."""
+        log = self.logs / f"{len(self.result.steps) + 1:02d}-{name.replace(':', '-')}.log"
+        log.parent.mkdir(parents=True, exist_ok=True)
+        started = time.monotonic()
+        try:
+            detail = action(log)
+        except Exception as error:  # noqa: BLE001 - a broken template fails its cell, not the run
+            elapsed = time.monotonic() - started
+            self.result.steps.append(StepResult(name, False, elapsed, str(error), log))
+            return False
+        self.result.steps.append(StepResult(name, True, time.monotonic() - started, detail, log))
+        return True
+
+    def run(self) -> CellResult:
+        steps: list[tuple[str, Callable[[Path], str]]] = [
+            ("generate", self.generate),
+            ("install", self.install),
+            ("lint", self.lint),
+            ("test", self.test),
+        ]
+        if self.framework.commands.prepare:
+            steps.append(("prepare", self.prepare))
+        if self.framework.commands.checks:
+            steps.append(("checks", self.checks))
+        for server, command in self.framework.commands.servers.items():
+            steps.append((f"serve:{server}", self.server_step(command)))
+        for name, action in steps:
+            if CANCELLED.is_set() or not self.step(name, action):
+                break
+        return self.result
+
+    # Steps -------------------------------------------------------------------------------
+
+    def generate(self, log: Path) -> str:
+        from copier import run_copy
+
+        data = {
+            "framework": self.cell.framework,
+            "project_name": f"smoke-{self.cell.framework}",
+            **self.cell.data,
+        }
+        vcs_ref = "HEAD" if (self.template / ".git").exists() else None
+        with _generate_lock:  # copier is not documented as thread-safe
+            worker = run_copy(
+                str(self.template),
+                self.project,
+                data=data,
+                defaults=True,
+                unsafe=True,
+                quiet=True,
+                vcs_ref=vcs_ref,
+            )
+        self.package = str(worker.answers.combined["package_name"])
+        leftovers = unrendered(self.project)
+        log.write_text("\n".join(leftovers) + "\n", encoding="utf-8")
+        if leftovers:
+            raise StepFailed(f"unrendered template syntax in {', '.join(leftovers[:5])}")
+        return f"{sum(1 for p in self.project.rglob('*') if p.is_file())} files"
+
+    def install(self, log: Path) -> str:
+        venv = install_project(self.project, self.env, log, self.timeouts.install, self.use_uv)
+        self.env = {
+            **self.env,
+            "PATH": f"{bin_dir(venv)}{os.pathsep}{self.env.get('PATH', '')}",
+            "VIRTUAL_ENV": str(venv),
+        }
+        self.venv = venv
+        return "uv" if self.use_uv else "pip"
+
+    def lint(self, log: Path) -> str:
+        ruff = str(bin_dir(self.venv) / "ruff")
+        run([ruff, "check", "."], self.project, self.env, log, self.timeouts.lint)
+        run([ruff, "format", "--check", "."], self.project, self.env, log, self.timeouts.lint)
+        return "ruff check, ruff format --check"
+
+    def test(self, log: Path) -> str:
+        python = str(bin_dir(self.venv) / "python")
+        run(
+            [python, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+            self.project,
+            self.env,
+            log,
+            self.timeouts.test,
+        )
+        lines = [line for line in tail(log, 5).splitlines() if " passed" in line]
+        return lines[-1].strip("= ") if lines else "passed"
+
+    @property
+    def production_env(self) -> dict[str, str]:
+        return {**self.env, "SECRET_KEY": secrets.token_urlsafe(50), "LOG_LEVEL": "INFO"}
+
+    def _commands(self, commands: tuple[str, ...], log: Path, timeout: float) -> str:
+        env = self.production_env
+        for command in commands:
+            run(
+                _argv(command, self.venv, self.package, self.host, 0),
+                self.project,
+                env,
+                log,
+                timeout,
+            )
+        return f"{len(commands)} command(s)"
+
+    def prepare(self, log: Path) -> str:
+        return self._commands(self.framework.commands.prepare, log, self.timeouts.prepare)
+
+    def checks(self, log: Path) -> str:
+        return self._commands(self.framework.commands.checks, log, self.timeouts.prepare)
+
+    def server_step(self, command: str) -> Callable[[Path], str]:
+        return lambda log: self.serve(command, log)
+
+    def serve(self, command: str, log: Path) -> str:
+        port = free_port(self.host)
+        argv = _argv(command, self.venv, self.package, self.host, port)
+        base = f"http://{self.host}:{port}"
+        process = spawn(argv, self.project, self.production_env, log)
+        try:
+            booted = self._wait_ready(process, base)
+            passed = probe_contract(base)
+        except BaseException:
+            self._stop(process, log)
+            raise
+        code, stopped = self._stop(process, log)
+        if code not in CLEAN_EXIT_CODES:
+            raise StepFailed(f"server exited with {code} after SIGTERM")
+        return f"ready in {booted:.1f} s; {len(passed)} probes passed; stopped in {stopped:.1f} s"
+
+    def _wait_ready(self, process: subprocess.Popen[bytes], base: str) -> float:
+        started = time.monotonic()
+        while time.monotonic() - started < self.timeouts.boot:
+            if process.poll() is not None:
+                raise StepFailed(f"server exited with {process.returncode} before it was ready")
+            try:
+                if fetch(base + "/healthz", timeout=2).status == 200:
+                    return time.monotonic() - started
+            except OSError:
+                pass
+            time.sleep(0.2)
+        raise StepFailed(f"server not ready within {self.timeouts.boot:.0f} s")
+
+    def _stop(self, process: subprocess.Popen[bytes], log: Path) -> tuple[int | None, float]:
+        """SIGTERM the server and wait; kill its group if it outlives the deadline."""
+        started = time.monotonic()
+        try:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+            try:
+                code = process.wait(timeout=self.timeouts.stop)
+            except subprocess.TimeoutExpired:
+                kill_group(process)
+                process.wait()
+                raise StepFailed(
+                    f"server did not stop within {self.timeouts.stop:.0f} s of SIGTERM"
+                ) from None
+        finally:
+            kill_group(process)  # stray workers of a server that did stop
+            forget(process)
+        return code, time.monotonic() - started
+
+
+@dataclass
+class SmokeRun:
+    """A whole smoke run: the cells, where they run, and how."""
+
+    template: Path
+    cells: list[Cell]
+    workroot: Path
+    jobs: int = max(1, os.cpu_count() or 1)
+    keep: bool = False
+    use_uv: bool = True
+    timeouts: Timeouts = field(default_factory=Timeouts)
+
+    def run(
+        self,
+        on_done: Callable[[CellResult], None] | None = None,
+        on_start: Callable[[Cell], None] | None = None,
+    ) -> list[CellResult]:
+        catalog = load_catalog(self.template / "catalog.yml")
+
+        def one(index: int, cell: Cell) -> CellResult:
+            if on_start:
+                on_start(cell)
+            folder = self.workroot / f"{index:02d}-{cell.name.translate(_SAFE)}"
+            runner = CellRunner(
+                self.template, catalog[cell.framework], cell, folder, self.timeouts, self.use_uv
+            )
+            result = runner.run()
+            if result.ok and not self.keep:
+                shutil.rmtree(runner.project, ignore_errors=True)
+            if on_done:
+                on_done(result)
+            return result
+
+        pool = ThreadPoolExecutor(max_workers=self.jobs)
+        try:
+            futures = [pool.submit(one, index, cell) for index, cell in enumerate(self.cells, 1)]
+            results = [future.result() for future in futures]
+        except KeyboardInterrupt:
+            CANCELLED.set()  # no cell starts another step
+            pool.shutdown(wait=False, cancel_futures=True)
+            kill_all()
+            raise
+        pool.shutdown()
+        return results
