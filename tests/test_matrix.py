@@ -1,0 +1,57 @@
+"""The smoke matrix: defaults first, then every value of every choice question per framework."""
+
+from __future__ import annotations
+
+import pytest
+
+from webstarter.errors import UsageError
+from webstarter.matrix import Cell, build_matrix, parse_options
+from webstarter.questions import load_questions
+
+
+@pytest.fixture
+def questions(templates):
+    return load_questions(templates / "copier.yml")
+
+
+def test_quick_matrix_is_one_default_cell_per_framework(questions):
+    cells = build_matrix(["flask", "django"], questions, defaults_only=True)
+    assert cells == [Cell("flask"), Cell("django")]
+
+
+def test_full_matrix_covers_every_value_of_every_choice_per_framework(questions):
+    cells = build_matrix(["flask", "django"], questions)
+    for framework in ("flask", "django"):
+        mine = [cell for cell in cells if cell.framework == framework]
+        assert mine[0] == Cell(framework)
+        licenses = {cell.data.get("license", "MIT") for cell in mine}
+        assert licenses == {"MIT", "BSD-3-Clause", "Apache-2.0", "GPL-3.0-or-later", "proprietary"}
+        assert len(mine) == 5  # pairwise: 4 extra cells, not a cross-product
+    django_admin = {cell.data.get("django_admin") for cell in cells if cell.framework == "django"}
+    assert "false" in django_admin
+    assert all("django_admin" not in cell.data for cell in cells if cell.framework == "flask")
+
+
+def test_python_versions_newer_than_this_interpreter_are_left_out(questions):
+    cells = build_matrix(["flask"], questions)
+    assert all(cell.data.get("python_version", "3.11") == "3.11" for cell in cells)
+
+
+def test_chosen_options_replace_the_matrix(questions):
+    chosen = parse_options(["license=proprietary", "django_admin=false"], questions)
+    cells = build_matrix(["flask", "django"], questions, chosen)
+    assert cells == [
+        Cell("flask", (("license", "proprietary"),)),
+        Cell("django", (("license", "proprietary"), ("django_admin", "false"))),
+    ]
+    assert cells[1].name == "django[license=proprietary,django_admin=false]"
+
+
+@pytest.mark.parametrize(
+    ("pair", "message"),
+    [("license", "is not KEY=VALUE"), ("colour=red", "no such question"),
+     ("license=WTFPL", "not one of MIT"), ("framework=flask", "no such question")],
+)
+def test_bad_options_are_usage_errors(questions, pair, message):
+    with pytest.raises(UsageError, match=message):
+        parse_options([pair], questions)
