@@ -19,10 +19,15 @@ def test_catalog_lists_the_five_frameworks_in_order():
 @pytest.mark.parametrize("key", FRAMEWORKS)
 def test_every_entry_is_complete(key):
     fw = catalog()[key]
-    assert fw.name and fw.kind and fw.summary and fw.docs.startswith("https://")
-    assert len(fw.pros) >= 3 and len(fw.cons) >= 3
+    assert fw.name
+    assert fw.kind
+    assert fw.summary
+    assert fw.docs.startswith("https://")
+    assert len(fw.pros) >= 3
+    assert len(fw.cons) >= 3
     assert all(isinstance(item, str) and item.endswith(".") for item in fw.pros + fw.cons)
-    assert fw.commands.dev and len(fw.commands.servers) >= 2
+    assert fw.commands.dev
+    assert len(fw.commands.servers) >= 2
     assert "gunicorn" in fw.commands.servers
     for command in [fw.commands.dev, *fw.commands.servers.values()]:
         command.format(package="pkg", host="127.0.0.1", port=8000)  # only known placeholders

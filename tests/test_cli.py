@@ -34,7 +34,8 @@ def test_list_json_matches_the_catalog(runner):
 def test_info_prints_pros_cons_and_staleness(runner):
     result = runner.invoke(app, ["info", "cherrypy"])
     assert result.exit_code == 0
-    assert "Pros" in result.output and "Cons" in result.output
+    assert "Pros" in result.output
+    assert "Cons" in result.output
     assert "months ago" in result.output
     assert "Ships its own production-grade" in result.output
 
@@ -60,12 +61,17 @@ def test_help_and_list_do_not_import_copier():
         "try:\n    app(['list'])\nexcept SystemExit:\n    pass\n"
         "print('COPIER' if 'copier' in sys.modules else 'CLEAN', file=sys.stderr)"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert result.stderr.strip().endswith("CLEAN")
 
 
 def test_console_script_and_module_entry_points_agree():
     module = subprocess.run(
-        [sys.executable, "-m", "webstarter", "--version"], capture_output=True, text=True, check=True
+        [sys.executable, "-m", "webstarter", "--version"],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert module.stdout.strip() == f"webstarter {__version__}"

@@ -49,8 +49,12 @@ def test_chosen_options_replace_the_matrix(questions):
 
 @pytest.mark.parametrize(
     ("pair", "message"),
-    [("license", "is not KEY=VALUE"), ("colour=red", "no such question"),
-     ("license=WTFPL", "not one of MIT"), ("framework=flask", "no such question")],
+    [
+        ("license", "is not KEY=VALUE"),
+        ("colour=red", "no such question"),
+        ("license=WTFPL", "not one of MIT"),
+        ("framework=flask", "no such question"),
+    ],
 )
 def test_bad_options_are_usage_errors(questions, pair, message):
     with pytest.raises(UsageError, match=message):

@@ -1,4 +1,4 @@
-"""`webstarter new`: what it writes, what it refuses, and that a refusal leaves the disk as it was."""
+"""`webstarter new`: what it writes, what it refuses, and that a refusal leaves the disk alone."""
 
 from __future__ import annotations
 
@@ -27,11 +27,13 @@ def test_new_flask_with_defaults_writes_a_committed_project(runner, tmp_path):
     assert answers["framework"] == "flask"
     assert answers["project_name"] == "shop-api"
     assert answers["package_name"] == "shop_api"
-    assert "frameworks" not in answers and "reserved_names" not in answers
+    assert "frameworks" not in answers
+    assert "reserved_names" not in answers
     log = subprocess.run(["git", "log", "--format=%s"], cwd=dest, capture_output=True, text=True)
     assert log.stdout.startswith("Initial commit: Flask starter from webstarter")
-    status = subprocess.run(["git", "status", "--porcelain"], cwd=dest, capture_output=True,
-                            text=True)
+    status = subprocess.run(
+        ["git", "status", "--porcelain"], cwd=dest, capture_output=True, text=True
+    )
     assert status.stdout == ""
     assert "Next steps:" in result.output
     assert "pip install -e '.[dev]'" in result.output
@@ -64,9 +66,23 @@ def test_pretend_lists_files_and_writes_nothing(runner, tmp_path):
 
 def test_answers_from_data_reach_the_files(runner, tmp_path):
     dest = tmp_path / "svc"
-    result = new(runner, dest, "-f", "flask", *BASE, "-d", "package_name=billing",
-                 "-d", "license=Apache-2.0", "-d", "author_name=Ada Lovelace",
-                 "-d", "author_email=ada@example.org", "-d", "description=Bills things.")
+    result = new(
+        runner,
+        dest,
+        "-f",
+        "flask",
+        *BASE,
+        "-d",
+        "package_name=billing",
+        "-d",
+        "license=Apache-2.0",
+        "-d",
+        "author_name=Ada Lovelace",
+        "-d",
+        "author_email=ada@example.org",
+        "-d",
+        "description=Bills things.",
+    )
     assert result.exit_code == 0, result.output
     pyproject = (dest / "pyproject.toml").read_text()
     assert 'license = "Apache-2.0"' in pyproject
@@ -89,7 +105,8 @@ def test_force_adds_files_and_never_overwrites_the_users(runner, tmp_path):
     (dest / "README.md").write_text("my own readme\n")
     refused = new(runner, dest, "-f", "flask", *BASE)
     assert refused.exit_code == 2
-    assert "not empty" in refused.output and "--force" in refused.output
+    assert "not empty" in refused.output
+    assert "--force" in refused.output
     result = new(runner, dest, "-f", "flask", *BASE, "--force")
     assert result.exit_code == 0, result.output
     assert (dest / "notes.txt").read_text() == "mine\n"
@@ -130,7 +147,8 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(runner, tmp_path, args,
     result = new(runner, tmp_path / "dest", *args)
     assert result.exit_code == 2, result.output
     lines = result.output.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), result.output
+    assert len(lines) == 1, result.output
+    assert lines[0].startswith("error: ")
     assert message in lines[0]
     assert "Traceback" not in result.output
     assert list(tmp_path.iterdir()) == []
@@ -185,8 +203,9 @@ def test_ctrl_c_during_render_leaves_nothing(tmp_path):
         "from webstarter.cli import app\n"
         f"app(['new', {str(tmp_path / 'svc')!r}, '-f', 'flask', '--defaults', '--no-git'])\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            stdin=subprocess.DEVNULL)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, stdin=subprocess.DEVNULL
+    )
     assert result.returncode == 130, result.stderr
     assert result.stderr.strip() == "error: interrupted; nothing was written"
     assert list(tmp_path.iterdir()) == []

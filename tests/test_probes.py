@@ -76,8 +76,11 @@ def test_a_contract_keeping_server_passes_every_probe(serve):
 
 @pytest.mark.parametrize(
     ("break_", "message"),
-    [("headers", "missing security headers"), ("redirect", "status 301, expected 200"),
-     ("html-404", "content type 'text/html', expected 'application/json'")],
+    [
+        ("headers", "missing security headers"),
+        ("redirect", "status 301, expected 200"),
+        ("html-404", "content type 'text/html', expected 'application/json'"),
+    ],
 )
 def test_each_broken_promise_is_reported(serve, break_, message):
     with pytest.raises(ProbeFailed, match=message):

@@ -25,14 +25,31 @@ def broken_templates(templates, tmp_path):
 
 def test_broken_templates_fail_their_cells_with_step_and_log(runner, broken_templates, tmp_path):
     report, junit = tmp_path / "smoke.json", tmp_path / "smoke.xml"
-    result = runner.invoke(app, [
-        "smoke", "--template", str(broken_templates), "-f", "flask", "-f", "bottle", "--quick",
-        "--jobs", "2", "--json", str(report), "--junit", str(junit), "--workdir",
-        str(tmp_path / "work"),
-    ])
+    result = runner.invoke(
+        app,
+        [
+            "smoke",
+            "--template",
+            str(broken_templates),
+            "-f",
+            "flask",
+            "-f",
+            "bottle",
+            "--quick",
+            "--jobs",
+            "2",
+            "--json",
+            str(report),
+            "--junit",
+            str(junit),
+            "--workdir",
+            str(tmp_path / "work"),
+        ],
+    )
     assert result.exit_code == 1, result.output
     data = json.loads(report.read_text())
-    assert data["passed"] == 0 and data["failed"] == 2
+    assert data["passed"] == 0
+    assert data["failed"] == 2
     cells = {cell["cell"]: cell for cell in data["cells"]}
     assert cells["flask"]["failed_step"] == "generate"
     assert cells["bottle"]["failed_step"] == "install"
@@ -56,8 +73,9 @@ SMOKE_BAD_INPUT = [
 ]
 
 
-@pytest.mark.parametrize(("args", "message"), SMOKE_BAD_INPUT,
-                         ids=[" ".join(a) for a, _ in SMOKE_BAD_INPUT])
+@pytest.mark.parametrize(
+    ("args", "message"), SMOKE_BAD_INPUT, ids=[" ".join(a) for a, _ in SMOKE_BAD_INPUT]
+)
 def test_bad_smoke_input_is_exit_2_before_any_cell(runner, args, message):
     result = runner.invoke(app, ["smoke", *args])
     assert result.exit_code == 2, result.output

@@ -41,9 +41,22 @@ def test_reserved_names_match_this_python(templates):
 def test_plain_copier_cli_renders_a_starter_without_webstarter(templates, tmp_path):
     dest = tmp_path / "plain"
     subprocess.run(
-        [sys.executable, "-m", "copier", "copy", "--trust", "--defaults", "--quiet",
-         "--data", "framework=flask", str(templates), str(dest)],
-        check=True, capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "copier",
+            "copy",
+            "--trust",
+            "--defaults",
+            "--quiet",
+            "--data",
+            "framework=flask",
+            str(templates),
+            str(dest),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
     )
     answers = yaml.safe_load((dest / ".copier-answers.yml").read_text())
     assert answers["framework"] == "flask"
@@ -57,8 +70,9 @@ def test_every_framework_renders_completely(templates, tmp_path, framework):
     assert unrendered(dest) == []
     readme = (dest / "README.md").read_text()
     fw = catalog()[framework]
-    assert "<!--" in readme and "-->" in readme
-    comment = readme[readme.index("<!--"): readme.index("-->")]
+    assert "<!--" in readme
+    assert "-->" in readme
+    comment = readme[readme.index("<!--") : readme.index("-->")]
     for item in (*fw.pros, *fw.cons):
         assert item in comment
     layout = readme.split("## Layout", 1)[1].split("##", 1)[0]
@@ -70,7 +84,8 @@ def test_every_framework_renders_completely(templates, tmp_path, framework):
 def test_shared_files_are_one_line_stubs(templates, framework):
     for stub in SHARED_STUBS:
         text = (templates / framework / stub).read_text()
-        assert text.count("\n") <= 1 and text.startswith("{% include \"_shared/"), stub
+        assert text.count("\n") <= 1, stub
+        assert text.startswith('{% include "_shared/'), stub
 
 
 def test_framework_only_questions_are_guarded(templates, tmp_path):

@@ -1,8 +1,16 @@
 """webstarter: generate working, production-minded Python web starters and keep them current."""
 
-from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
-try:
-    __version__ = version("webstarter")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0.0.0+unknown"
+
+def __getattr__(name: str) -> Any:
+    """`__version__` is read from the installed metadata only when asked: importing
+    importlib.metadata costs `webstarter list` about 10 ms it does not need."""
+    if name != "__version__":
+        raise AttributeError(name)
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("webstarter")
+    except PackageNotFoundError:  # a source tree that was never installed
+        return "0.0.0+unknown"

@@ -15,7 +15,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from webstarter import __version__
+import webstarter
 from webstarter.errors import WebstarterError
 
 app = typer.Typer(
@@ -58,7 +58,7 @@ def reports_errors(command: F) -> F:
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"webstarter {__version__}")
+        typer.echo(f"webstarter {webstarter.__version__}")
         raise typer.Exit()
 
 

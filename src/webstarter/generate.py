@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from webstarter import __version__, gitrepo
+import webstarter
+from webstarter import gitrepo
 from webstarter.catalog import get_framework
 from webstarter.errors import UsageError, WebstarterError
 from webstarter.questions import load_questions, missing_answers, parse_data
@@ -233,7 +234,7 @@ def _commit(result: Result, request: Request) -> str:
     if gitrepo.inside_work_tree(result.dest):
         return "skipped: the folder is already inside a git repository"
     framework = get_framework(result.answers["framework"]).name
-    message = f"Initial commit: {framework} starter from webstarter {__version__}"
+    message = f"Initial commit: {framework} starter from webstarter {webstarter.__version__}"
     try:
         gitrepo.init_and_commit(
             result.dest,
