@@ -1,0 +1,15 @@
+"""Request hooks shared by the routes and the error handlers."""
+
+import bottle
+
+from .security import SECURITY_HEADERS
+
+
+def add_security_headers() -> None:
+    """Harden the current response.
+
+    Runs as the app's after_request hook, and again from the error handlers: when a route
+    raises, Bottle replaces the response headers after the hook has run.
+    """
+    for name, value in SECURITY_HEADERS.items():
+        bottle.response.set_header(name, value)
