@@ -1,0 +1,1 @@
+"""The Django project package: settings, root URLconf and the WSGI/ASGI entry points."""
