@@ -7,6 +7,7 @@ Every command's logic lives in its own module, imported inside the command, so t
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -52,8 +53,21 @@ def reports_errors(command: F) -> F:
             raise fail(error.message, error.exit_code) from None
         except KeyboardInterrupt:
             raise fail("interrupted; nothing was written", 130) from None
+        except Exception as error:
+            if os.environ.get("WEBSTARTER_DEBUG") or _is_cli_exit(error):
+                raise
+            raise fail(
+                f"unexpected {type(error).__name__}: {error} "
+                "(set WEBSTARTER_DEBUG=1 for the traceback, and please report it)",
+                1,
+            ) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _is_cli_exit(error: Exception) -> bool:
+    """typer's and click's own exits (Exit, Abort, usage errors) pass through untouched."""
+    return type(error).__module__.split(".")[0] in {"typer", "click"}
 
 
 def _version(value: bool) -> None:
@@ -195,6 +209,92 @@ def _print_generated(result: Any, pretend: bool) -> None:
     console.print("\nNext steps:")
     for line in next_steps(fw, result.dest, str(result.answers["package_name"])):
         console.print(f"  {line}")
+
+
+@app.command()
+@reports_errors
+def update(
+    path: Annotated[Path, typer.Argument(help="The project to update.")] = Path("."),
+    to: Annotated[
+        str | None, typer.Option("--to", help="Template version (default: the installed one).")
+    ] = None,
+    pretend: Annotated[
+        bool, typer.Option("--pretend", help="Show what would change; change nothing.")
+    ] = False,
+    conflict: Annotated[
+        str, typer.Option("--conflict", help="How to show conflicts: inline or rej.")
+    ] = "inline",
+    recopy: Annotated[
+        bool,
+        typer.Option("--recopy", help="Re-render from the new version (fallback; see docs)."),
+    ] = False,
+    data: Annotated[
+        list[str] | None,
+        typer.Option("--data", "-d", help="Answer a new question: KEY=VALUE (repeatable)."),
+    ] = None,
+) -> None:
+    """Bring a project to the installed template version, keeping your edits."""
+    from webstarter.errors import UsageError
+    from webstarter.update import update as run_update
+
+    if conflict not in ("inline", "rej"):
+        raise UsageError(f"--conflict must be inline or rej, not '{conflict}'")
+    console = _console()
+    if conflict == "rej":
+        console.print(
+            "warning: --conflict rej keeps the template's side in the file and moves YOUR side "
+            "of each conflicting hunk into a .rej file next to it: review every .rej"
+        )
+    result = run_update(
+        path,
+        to=to,
+        pretend=pretend,
+        conflict=conflict,  # type: ignore[arg-type]
+        recopy=recopy,
+        data=list(data or []),
+    )
+    if result.old == result.new and not recopy:
+        console.print(f"{result.project} is already on template v{result.new}")
+        return
+    verb = "would update" if pretend else "updated"
+    console.print(f"{verb} {result.project} from v{result.old} to v{result.new} ({result.mode})")
+    for name in result.changed:
+        console.print(f"  changed  {name}")
+    if result.conflicts:
+        console.print(f"{len(result.conflicts)} file(s) with conflicts; resolve them, then commit:")
+        for name in result.conflicts:
+            console.print(f"  conflict {name}")
+        raise typer.Exit(1)
+    if not pretend:
+        console.print("review with `git diff`, run the tests, then commit")
+
+
+@app.command()
+@reports_errors
+def check(
+    path: Annotated[Path, typer.Argument(help="The project to check.")] = Path("."),
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (a CI gate).")] = False,
+) -> None:
+    """Exit 0 when a project is on the installed template version, 1 when it is not."""
+    from webstarter.update import check as run_check
+
+    result = run_check(path)
+    if as_json:
+        typer.echo(json.dumps(result.as_dict()))
+    elif result.status == "current":
+        _console().print(f"up to date: template v{result.project}")
+    elif result.status == "behind":
+        _console().print(
+            f"behind: project on v{result.project}, installed templates "
+            f"v{result.installed}; run `webstarter update`"
+        )
+    else:
+        _console().print(
+            f"ahead: project on v{result.project}, newer than the installed "
+            f"v{result.installed}; upgrade webstarter"
+        )
+    if result.status != "current":
+        raise typer.Exit(1)
 
 
 @app.command()

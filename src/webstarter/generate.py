@@ -134,17 +134,21 @@ def render(request: Request, answers: dict[str, Any], target: Path) -> dict[str,
     from copier import run_copy
     from copier.errors import CopierAnswersInterrupt, UserMessageError
 
+    from webstarter.template_source import canonical_source, installed_version
+
     try:
-        worker = run_copy(
-            str(template_root()),
-            target,
-            data=answers,
-            defaults=request.defaults or not request.interactive,
-            user_defaults=_git_identity_defaults(),
-            unsafe=True,  # webstarter's own templates are trusted
-            quiet=True,
-            cleanup_on_error=True,
-        )
+        with canonical_source() as source:
+            worker = run_copy(
+                source,
+                target,
+                vcs_ref=f"v{installed_version()}",
+                data=answers,
+                defaults=request.defaults or not request.interactive,
+                user_defaults=_git_identity_defaults(),
+                unsafe=True,  # webstarter's own templates are trusted
+                quiet=True,
+                cleanup_on_error=True,
+            )
     except CopierAnswersInterrupt as interrupt:
         raise KeyboardInterrupt from interrupt
     except ValueError as error:

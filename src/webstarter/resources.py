@@ -1,5 +1,6 @@
 """Where the templates and the tool's cache live, for a wheel and for a source checkout alike."""
 
+import os
 from functools import cache
 from pathlib import Path
 
@@ -16,9 +17,14 @@ def template_root() -> Path:
 
 
 def cache_dir() -> Path:
-    """The tool's own cache folder (platformdirs), created on demand."""
-    from platformdirs import user_cache_dir
+    """The tool's own cache folder (platformdirs; WEBSTARTER_CACHE_DIR overrides), created on
+    demand."""
+    override = os.environ.get("WEBSTARTER_CACHE_DIR")
+    if override:
+        path = Path(override)
+    else:
+        from platformdirs import user_cache_dir
 
-    path = Path(user_cache_dir("webstarter", appauthor=False))
+        path = Path(user_cache_dir("webstarter", appauthor=False))
     path.mkdir(parents=True, exist_ok=True)
     return path

@@ -1,0 +1,89 @@
+"""Where copier gets webstarter's templates from: a canonical URL that git maps to the
+template history shipped with the tool, so updates work offline and from any install.
+
+Generated projects record CANONICAL_URL as `_src_path` and a `vX.Y.Z` tag as `_commit`. At run
+time git's `url.<bundle>.insteadOf=<CANONICAL_URL>` (passed through GIT_CONFIG_* variables,
+after any the user set) sends every fetch of that URL to the bundle. Outside webstarter the
+same URL is a real repository, so plain `copier update` works too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from webstarter.errors import WebstarterError
+from webstarter.resources import PACKAGE_DIR, cache_dir
+
+CANONICAL_URL = "https://github.com/webstarter/webstarter-templates.git"
+PACKAGED_BUNDLE = PACKAGE_DIR / "templates.bundle"
+SOURCE_CHECKOUT = PACKAGE_DIR.parent.parent
+
+
+def installed_version() -> str:
+    """The template version this installation generates: the package's own version."""
+    import webstarter
+
+    return str(webstarter.__version__)
+
+
+def bundle_path() -> Path:
+    """The shipped bundle, or, in a source checkout, one built from its git history."""
+    if PACKAGED_BUNDLE.is_file():
+        return PACKAGED_BUNDLE
+    if (SOURCE_CHECKOUT / ".git").exists() and (SOURCE_CHECKOUT / "templates").is_dir():
+        return _checkout_bundle()
+    raise WebstarterError(
+        "this installation has no template history (templates.bundle); reinstall webstarter"
+    )
+
+
+def _checkout_bundle() -> Path:
+    """Build (once per state of the checkout) the bundle a wheel would ship."""
+    from webstarter.history import HistoryError, build_bundle, run_git, working_tree_templates
+
+    try:
+        git_dir = Path(run_git(SOURCE_CHECKOUT, "rev-parse", "--absolute-git-dir"))
+        head = run_git(SOURCE_CHECKOUT, "rev-parse", "--verify", "--quiet", "HEAD")
+        tree = working_tree_templates(SOURCE_CHECKOUT, git_dir)
+        pyproject = (SOURCE_CHECKOUT / "pyproject.toml").read_bytes()
+        key = hashlib.sha256(f"{head}\n{tree}\n".encode() + pyproject).hexdigest()[:20]
+        bundle = cache_dir() / "bundles" / f"{key}.bundle"
+        if not bundle.is_file():
+            build_bundle(SOURCE_CHECKOUT, bundle)
+    except HistoryError as error:
+        raise WebstarterError(f"cannot build the template history: {error}") from error
+    return bundle
+
+
+def git_url_env(bundle: Path) -> dict[str, str]:
+    """GIT_CONFIG_* entries that map CANONICAL_URL to `bundle`, appended to the user's own."""
+    count = int(os.environ.get("GIT_CONFIG_COUNT", "0") or 0)
+    return {
+        "GIT_CONFIG_COUNT": str(count + 1),
+        f"GIT_CONFIG_KEY_{count}": f"url.{bundle.as_posix()}.insteadOf",
+        f"GIT_CONFIG_VALUE_{count}": CANONICAL_URL,
+        "COPIER_CACHE_DIR": str(cache_dir() / "copier-git"),
+    }
+
+
+@contextmanager
+def canonical_source() -> Iterator[str]:
+    """Inside this block, copier (through plumbum) fetches CANONICAL_URL from the bundle."""
+    from plumbum import local
+
+    env = git_url_env(bundle_path())
+    saved = {key: os.environ.get(key) for key in env}
+    os.environ.update(env)  # copier also reads COPIER_CACHE_DIR from os.environ
+    try:
+        with local.env(**env):  # plumbum copied os.environ at import: set its copy too
+            yield CANONICAL_URL
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
