@@ -60,14 +60,25 @@ def _checkout_bundle() -> Path:
 
 
 def git_url_env(bundle: Path) -> dict[str, str]:
-    """GIT_CONFIG_* entries that map CANONICAL_URL to `bundle`, appended to the user's own."""
+    """GIT_CONFIG_* entries that map CANONICAL_URL to `bundle`, appended to the user's own.
+
+    Background maintenance is switched off for these short-lived git calls: copier's dozens
+    of commits and fetches would otherwise start `git maintenance` several times an update.
+    """
+    settings = {
+        f"url.{bundle.as_posix()}.insteadOf": CANONICAL_URL,
+        "maintenance.auto": "false",
+        "gc.auto": "0",
+    }
     count = int(os.environ.get("GIT_CONFIG_COUNT", "0") or 0)
-    return {
-        "GIT_CONFIG_COUNT": str(count + 1),
-        f"GIT_CONFIG_KEY_{count}": f"url.{bundle.as_posix()}.insteadOf",
-        f"GIT_CONFIG_VALUE_{count}": CANONICAL_URL,
+    env = {
+        "GIT_CONFIG_COUNT": str(count + len(settings)),
         "COPIER_CACHE_DIR": str(cache_dir() / "copier-git"),
     }
+    for index, (key, value) in enumerate(settings.items(), start=count):
+        env[f"GIT_CONFIG_KEY_{index}"] = key
+        env[f"GIT_CONFIG_VALUE_{index}"] = value
+    return env
 
 
 @contextmanager
