@@ -231,10 +231,10 @@ def project(runner, tmp_path):
     return dest
 
 
-def expect_refusal(runner, project: Path, args: list[str], message: str) -> None:
+def expect_refusal(runner, project: Path, args: list[str], message: str, code: int = 2) -> None:
     before = tree(project)
     result = runner.invoke(app, ["update", str(project), *args])
-    assert result.exit_code == 2, result.output
+    assert result.exit_code == code, result.output
     assert result.output.strip().count("\n") == 0, result.output
     assert message in result.output
     assert tree(project) == before
@@ -254,7 +254,7 @@ def test_update_refuses_a_project_from_another_template(runner, project):
     answers = project / ".copier-answers.yml"
     answers.write_text(answers.read_text().replace(CANONICAL_URL, "gh:someone/else"))
     git(project, "commit", "-q", "-am", "other")
-    expect_refusal(runner, project, [], "was generated from gh:someone/else")
+    expect_refusal(runner, project, [], "cannot fetch the template gh:someone/else", code=1)
 
 
 def test_update_refuses_a_missing_answers_file(runner, project):

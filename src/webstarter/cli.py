@@ -171,8 +171,23 @@ def new(
     git: Annotated[
         bool, typer.Option("--git/--no-git", help="git init and commit the new project.")
     ] = True,
+    template: Annotated[
+        str | None,
+        typer.Option(
+            "--template",
+            "-t",
+            help="A copier or cookiecutter template: folder, git repo or URL (gh:, gl:), or zip.",
+        ),
+    ] = None,
+    ref: Annotated[
+        str | None, typer.Option("--ref", help="Git tag, branch or commit of --template.")
+    ] = None,
+    trust: Annotated[
+        bool,
+        typer.Option("--trust", help="Allow --template to run its tasks, migrations or hooks."),
+    ] = False,
 ) -> None:
-    """Generate a new project from a starter template."""
+    """Generate a new project from a starter template (or any copier/cookiecutter one)."""
     from webstarter.generate import Request, default_destination, generate
 
     request = Request(
@@ -184,6 +199,9 @@ def new(
         force=force,
         git=git,
         interactive=sys.stdin.isatty() and sys.stdout.isatty(),
+        template=template,
+        ref=ref,
+        trust=trust,
     )
     result = generate(request)
     _print_generated(result, pretend)
@@ -205,6 +223,14 @@ def _print_generated(result: Any, pretend: bool) -> None:
             f"[yellow]kept your[/] {relative} (the template's version was not written)", markup=True
         )
     console.print(f"git: {result.git}")
+    if result.kind == "cookiecutter":
+        console.print(
+            "updates: webstarter cannot update cookiecutter projects; cruft "
+            "(https://cruft.github.io/cruft/) can link this project to its template"
+        )
+    if result.kind != "webstarter":
+        console.print(f"\nNext steps:\n  cd {result.dest}\n  # see the project's README")
+        return
     fw = get_framework(result.answers["framework"])
     console.print("\nNext steps:")
     for line in next_steps(fw, result.dest, str(result.answers["package_name"])):
@@ -232,6 +258,10 @@ def update(
         list[str] | None,
         typer.Option("--data", "-d", help="Answer a new question: KEY=VALUE (repeatable)."),
     ] = None,
+    trust: Annotated[
+        bool,
+        typer.Option("--trust", help="Let a third-party template run its tasks and migrations."),
+    ] = False,
 ) -> None:
     """Bring a project to the installed template version, keeping your edits."""
     from webstarter.errors import UsageError
@@ -252,6 +282,7 @@ def update(
         conflict=conflict,  # type: ignore[arg-type]
         recopy=recopy,
         data=list(data or []),
+        trust=trust,
     )
     if result.old == result.new and not recopy:
         console.print(f"{result.project} is already on template v{result.new}")

@@ -12,9 +12,10 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,9 @@ class Request:
     force: bool = False
     git: bool = True
     interactive: bool = False
+    template: str | None = None  # a third-party copier or cookiecutter template
+    ref: str | None = None
+    trust: bool = False
 
 
 @dataclass
@@ -52,6 +56,7 @@ class Result:
     files: list[str]
     kept: list[str] = field(default_factory=list)
     git: str = ""
+    kind: str = "webstarter"  # or "copier" / "cookiecutter" for a third-party template
 
 
 def _nearest_existing(path: Path) -> Path:
@@ -86,6 +91,19 @@ def check_destination(dest: Path, force: bool) -> None:
         raise UsageError(f"cannot write to '{base}': permission denied")
 
 
+def require_answers(request: Request, questions: dict[str, Any], answers: dict[str, Any]) -> None:
+    """Off a terminal nobody can answer a prompt: name every answer that is missing."""
+    if request.interactive:
+        return
+    missing = missing_answers(questions, answers, request.defaults)
+    if missing:
+        hint = "--framework NAME" if "framework" in missing else "--data KEY=VALUE"
+        raise UsageError(
+            f"no terminal to ask for: {', '.join(missing)}; pass {hint}"
+            + ("" if request.defaults else " or --defaults")
+        )
+
+
 def resolve_answers(request: Request, questions_file: Path) -> dict[str, Any]:
     """Merge --framework and --data into answers, and insist on every answer off a terminal."""
     questions = load_questions(questions_file)
@@ -99,14 +117,7 @@ def resolve_answers(request: Request, questions_file: Path) -> dict[str, Any]:
         answers["framework"] = request.framework
     if "framework" in answers:
         answers["framework"] = get_framework(answers["framework"]).key
-    if not request.interactive:
-        missing = missing_answers(questions, answers, request.defaults)
-        if missing:
-            hint = "--framework NAME" if "framework" in missing else "--data KEY=VALUE"
-            raise UsageError(
-                f"no terminal to ask for: {', '.join(missing)}; pass {hint}"
-                + ("" if request.defaults else " or --defaults")
-            )
+    require_answers(request, questions, answers)
     return answers
 
 
@@ -217,15 +228,61 @@ def generate(request: Request) -> Result:
     """Validate, render into staging, move into place, then `git init` and commit."""
     dest = request.dest.expanduser().absolute()
     check_destination(dest, request.force)
+    if request.template:
+        return _generate_external(request, dest)
+    if request.ref or request.trust:
+        raise UsageError("--ref and --trust go with --template")
     answers = resolve_answers(request, template_root() / "copier.yml")
+    return _finish(request, dest, partial(render, request, answers), "webstarter")
+
+
+def _generate_external(request: Request, dest: Path) -> Result:
+    """A third-party copier or cookiecutter template, refused if it runs code untrusted."""
+    from webstarter import external
+
+    if request.framework:
+        raise UsageError("--framework picks one of webstarter's templates; drop it with --template")
+    with external.open_source(request.template or "", request.ref) as template:
+        features = external.unsafe_features(template)
+        if features and not request.trust:
+            raise WebstarterError(
+                f"the {template.kind} template would run code; nothing was written. "
+                f"Pass --trust to allow: {'; '.join(features)}"
+            )
+        questions = external.template_questions(template)
+        answers: dict[str, Any] = parse_data(request.data, questions)
+        external.check_choices(template, answers)
+        require_answers(request, questions, answers)
+        defaults = request.defaults or not request.interactive
+        if template.kind == "copier":
+            renderer = partial(
+                external.render_copier,
+                template,
+                answers=answers,
+                defaults=defaults,
+                trust=request.trust,
+            )
+        else:
+            renderer = partial(
+                external.render_cookiecutter, template, answers=answers, defaults=defaults
+            )
+        return _finish(request, dest, renderer, template.kind)
+
+
+def _finish(
+    request: Request, dest: Path, renderer: Callable[[Path], dict[str, Any]], kind: str
+) -> Result:
+    """Render with `renderer(target)` into staging, then place the result and commit it."""
     with _staging_dir(dest) as staging:
         target = staging / (dest.name or "project")
-        recorded = render(request, answers, target)
+        recorded = renderer(target)
         files = _relative_files(target)
         if request.pretend:
-            return Result(dest=dest, answers=recorded, files=files, git="not run (--pretend)")
+            return Result(
+                dest=dest, answers=recorded, files=files, git="not run (--pretend)", kind=kind
+            )
         kept = _place(target, dest)
-    result = Result(dest=dest, answers=recorded, files=files, kept=kept)
+    result = Result(dest=dest, answers=recorded, files=files, kept=kept, kind=kind)
     result.git = _commit(result, request)
     return result
 
@@ -237,8 +294,11 @@ def _commit(result: Result, request: Request) -> str:
         return "skipped: git is not installed"
     if gitrepo.inside_work_tree(result.dest):
         return "skipped: the folder is already inside a git repository"
-    framework = get_framework(result.answers["framework"]).name
-    message = f"Initial commit: {framework} starter from webstarter {webstarter.__version__}"
+    if result.kind == "webstarter":
+        framework = get_framework(result.answers["framework"]).name
+        message = f"Initial commit: {framework} starter from webstarter {webstarter.__version__}"
+    else:
+        message = f"Initial commit from {request.template} ({result.kind} template)"
     try:
         gitrepo.init_and_commit(
             result.dest,

@@ -65,12 +65,18 @@ def _choices(raw: Any) -> tuple[str, ...]:
     return tuple(str(value) for value in raw or ())
 
 
-def load_questions(copier_yml: Path) -> dict[str, Question]:
-    """Every question that ends up in the answers file (computed `when: false` ones excluded)."""
+def load_copier_config(copier_yml: Path) -> dict[str, Any]:
+    """copier.yml with its `!include`d documents merged, as copier reads it."""
     merged: dict[str, Any] = {}
     with copier_yml.open(encoding="utf-8") as stream:
         for document in yaml.load_all(stream, Loader=_IncludingLoader):
             merged.update(document or {})
+    return merged
+
+
+def load_questions(copier_yml: Path) -> dict[str, Question]:
+    """Every question that ends up in the answers file (computed `when: false` ones excluded)."""
+    merged = load_copier_config(copier_yml)
     questions = {}
     for name, spec in merged.items():
         if name.startswith("_") or not isinstance(spec, dict) or spec.get("when") is False:

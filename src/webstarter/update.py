@@ -12,6 +12,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -37,7 +38,16 @@ class Project:
 
     path: Path
     answers: dict[str, Any]
-    version: str
+    version: str  # the recorded `_commit` without its leading "v"
+
+    @property
+    def source(self) -> str:
+        return str(self.answers.get("_src_path", ""))
+
+    @property
+    def is_webstarter(self) -> bool:
+        """From webstarter's own templates (else a third-party copier template)."""
+        return self.source == CANONICAL_URL
 
     @property
     def framework(self) -> str:
@@ -74,6 +84,16 @@ def _version_key(version: str) -> Any:
         raise UsageError(f"'{version}' is not a version number") from error
 
 
+def _is_version(text: str) -> bool:
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        Version(text)
+    except InvalidVersion:
+        return False
+    return True
+
+
 def read_project(path: Path) -> Project:
     """Read PATH's answers file, refusing anything webstarter did not generate."""
     if not path.is_dir():
@@ -90,17 +110,13 @@ def read_project(path: Path) -> Project:
         raise UsageError(f"{ANSWERS_FILE} is not valid YAML: {error}") from None
     if not isinstance(answers, dict):
         raise UsageError(f"{ANSWERS_FILE} does not hold answers")
-    source = answers.get("_src_path")
-    if source != CANONICAL_URL:
-        raise UsageError(
-            f"'{path}' was generated from {source or 'an unknown template'}, not webstarter's "
-            "templates; update it with `copier update` instead"
-        )
+    if not answers.get("_src_path"):
+        raise UsageError(f"{ANSWERS_FILE} records no template source (_src_path)")
     commit = str(answers.get("_commit", ""))
     match = TAG.match(commit)
-    if not match:
+    if answers["_src_path"] == CANONICAL_URL and not match:
         raise UsageError(f"{ANSWERS_FILE} records no template version (_commit: {commit!r})")
-    return Project(path=path, answers=answers, version=match.group(1))
+    return Project(path=path, answers=answers, version=match.group(1) if match else commit)
 
 
 def require_clean_git(path: Path) -> None:
@@ -137,8 +153,20 @@ def available_versions() -> list[str]:
     return sorted(set(versions), key=_version_key)
 
 
-def target_version(project: Project, to: str | None) -> str:
-    """The version to update to: `--to` if given (it must exist and not go back)."""
+def target_version(project: Project, to: str | None) -> str | None:
+    """The version to update to: `--to` if given (it must exist and not go back).
+
+    For a third-party template None means "whatever copier finds newest at the source"."""
+    if not project.is_webstarter:
+        wanted = (to or "").removeprefix("v")
+        if (
+            to
+            and _is_version(wanted)
+            and _is_version(project.version)
+            and (_version_key(wanted) < _version_key(project.version))
+        ):
+            raise UsageError(f"refusing to downgrade from v{project.version} to {to}")
+        return to
     versions = available_versions()
     target = (to or installed_version()).removeprefix("v")
     if target not in versions:
@@ -184,29 +212,44 @@ def changed_files(path: Path) -> list[str]:
 
 
 def _run_copier(
-    path: Path, target: str, data: dict[str, str], conflict: ConflictMode, recopy: bool
+    project: Project,
+    path: Path,
+    target: str | None,
+    data: dict[str, str],
+    conflict: ConflictMode,
+    recopy: bool,
+    trust: bool,
 ) -> None:
     from copier import run_recopy, run_update
-    from copier.errors import UserMessageError
+    from copier.errors import UnsafeTemplateError, UserMessageError
+    from plumbum import ProcessExecutionError
 
     options: dict[str, Any] = {
         "dst_path": path,
-        "vcs_ref": f"v{target}",
+        "vcs_ref": f"v{target}" if project.is_webstarter else target,
         "data": data,
         "defaults": True,
         "overwrite": True,
-        "unsafe": True,
+        "unsafe": project.is_webstarter or trust,  # webstarter's own templates are trusted
         "quiet": True,
     }
+    source = canonical_source() if project.is_webstarter else nullcontext()
     try:
-        with canonical_source():
+        with source:
             if recopy:
                 run_recopy(**options)
             else:
                 run_update(**options, conflict=conflict)
+    except UnsafeTemplateError as error:
+        raise WebstarterError(f"{error}; pass --trust to allow it") from None
     except UserMessageError as error:
         hint = "" if recopy else "; if an old version cannot be replayed, try --recopy"
         raise WebstarterError(f"copier could not update the project: {error}{hint}") from None
+    except ProcessExecutionError as error:
+        lines = (error.stderr or str(error)).strip().splitlines()
+        raise WebstarterError(
+            f"cannot fetch the template {project.source}: {lines[-1] if lines else 'git failed'}"
+        ) from None
     except ValueError as error:
         raise UsageError(str(error)) from None
 
@@ -218,6 +261,7 @@ def update(
     conflict: ConflictMode = "inline",
     recopy: bool = False,
     data: list[str] | None = None,
+    trust: bool = False,
 ) -> UpdateResult:
     """Update PATH to `to` (default: the installed templates); report changes and conflicts."""
     path = path.resolve()
@@ -226,7 +270,11 @@ def update(
     values = _parse_data(data or [], project)
     target = target_version(project, to)
     result = UpdateResult(
-        path, project.version, target, pretend=pretend, mode="recopy" if recopy else "update"
+        path,
+        project.version,
+        target or "latest",
+        pretend=pretend,
+        mode="recopy" if recopy else "update",
     )
     if target == project.version and not recopy:
         return result
@@ -241,12 +289,14 @@ def update(
             )
             if clone.returncode != 0:
                 raise WebstarterError(f"cannot make a trial copy: {clone.stderr.strip()}")
-            _run_copier(trial, target, values, conflict, recopy)
+            _run_copier(project, trial, target, values, conflict, recopy, trust)
             result.changed, result.conflicts = changed_files(trial), conflicts(trial)
             shutil.rmtree(trial, ignore_errors=True)
         return result
-    _run_copier(path, target, values, conflict, recopy)
+    _run_copier(project, path, target, values, conflict, recopy, trust)
     result.changed, result.conflicts = changed_files(path), conflicts(path)
+    if not project.is_webstarter:
+        result.new = read_project(path).version
     return result
 
 
@@ -268,6 +318,11 @@ class CheckResult:
 def check(path: Path) -> CheckResult:
     """Compare PATH's template version with the installed one (no git needed)."""
     project = read_project(path.resolve())
+    if not project.is_webstarter:
+        raise UsageError(
+            f"'{path}' comes from {project.source}; `check` compares with webstarter's own "
+            "templates (run `webstarter update --pretend` to see what a newer version changes)"
+        )
     installed = installed_version()
     if project.version == installed:
         status: Literal["current", "behind", "ahead"] = "current"

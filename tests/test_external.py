@@ -1,0 +1,218 @@
+"""`webstarter new --template`: third-party copier and cookiecutter templates from a folder, a
+git repository (with --ref) and a zip, the trust refusal, and bad input that writes nothing."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+import yaml
+
+from webstarter.cli import app
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+IDENTITY = ["-c", "user.name=Test", "-c", "user.email=test@example.org"]
+
+
+def new(runner, dest: Path, source, *args: str):
+    return runner.invoke(app, ["new", str(dest), "--template", str(source), *args])
+
+
+def git_repo(source: Path, dest: Path) -> Path:
+    """The fixture as a git repository with tag v1, then a change tagged v2."""
+    shutil.copytree(source, dest)
+    for args in (
+        ["init", "-q", "-b", "main"],
+        ["add", "-A"],
+        ["commit", "-qm", "v1"],
+        ["tag", "v1"],
+    ):
+        subprocess.run(["git", *IDENTITY, *args], cwd=dest, check=True)
+    readme = next(dest.rglob("README.md*"))
+    readme.write_text(readme.read_text() + "\nSecond version.\n")
+    for args in (["commit", "-qam", "v2"], ["tag", "v2"]):
+        subprocess.run(["git", *IDENTITY, *args], cwd=dest, check=True)
+    return dest
+
+
+# copier -----------------------------------------------------------------------------------
+
+
+def test_copier_template_with_trust_renders_runs_its_task_and_records_answers(runner, tmp_path):
+    dest = tmp_path / "svc"
+    result = new(
+        runner,
+        dest,
+        FIXTURES / "copier-template",
+        "--trust",
+        "--defaults",
+        "--data",
+        "service=orders",
+        "--data",
+        "with_docs=true",
+    )
+    assert result.exit_code == 0, result.output
+    assert (dest / "README.md").read_text().startswith("# orders")
+    assert (dest / "docs" / "index.md").read_text() == "# orders documentation\n"
+    assert (dest / "task-ran.txt").read_text() == "orders"
+    answers = yaml.safe_load((dest / ".copier-answers.yml").read_text())
+    assert answers["service"] == "orders"
+    assert (dest / ".git").is_dir()
+
+
+def test_copier_conditional_file_is_not_rendered_when_not_chosen(runner, tmp_path):
+    dest = tmp_path / "svc"
+    assert new(runner, dest, FIXTURES / "copier-template", "--trust", "--defaults").exit_code == 0
+    assert not (dest / "docs").exists()
+
+
+def test_copier_template_that_runs_code_is_refused_without_trust(runner, tmp_path):
+    result = new(runner, tmp_path / "svc", FIXTURES / "copier-template", "--defaults")
+    assert result.exit_code == 1
+    assert "would run code; nothing was written" in result.output
+    assert "task: {{ _copier_python }}" in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_copier_template_from_a_git_repo_at_a_ref(runner, tmp_path):
+    repo = git_repo(FIXTURES / "copier-template", tmp_path / "repo")
+    dest = tmp_path / "svc"
+    result = new(runner, dest, repo, "--ref", "v1", "--trust", "--defaults")
+    assert result.exit_code == 0, result.output
+    assert "Second version" not in (dest / "README.md").read_text()
+    answers = yaml.safe_load((dest / ".copier-answers.yml").read_text())
+    assert answers["_commit"] == "v1"
+    latest = tmp_path / "latest"
+    assert new(runner, latest, repo, "--trust", "--defaults").exit_code == 0
+    assert "Second version" in (latest / "README.md").read_text()
+
+
+def test_copier_project_from_a_third_party_template_updates_with_webstarter(runner, tmp_path):
+    repo = git_repo(FIXTURES / "copier-template", tmp_path / "repo")
+    dest = tmp_path / "svc"
+    assert new(runner, dest, repo, "--ref", "v1", "--trust", "--defaults").exit_code == 0
+    untrusted = runner.invoke(app, ["update", str(dest), "--to", "v2"])
+    assert untrusted.exit_code == 1
+    assert "--trust" in untrusted.output
+    result = runner.invoke(app, ["update", str(dest), "--to", "v2", "--trust"])
+    assert result.exit_code == 0, result.output
+    assert "Second version" in (dest / "README.md").read_text()
+
+
+# cookiecutter -----------------------------------------------------------------------------
+
+
+def test_cookiecutter_template_lands_exactly_at_dest(runner, tmp_path, isolated_git):
+    dest = tmp_path / "shop"
+    result = new(
+        runner,
+        dest,
+        FIXTURES / "cookiecutter-template",
+        "--trust",
+        "--defaults",
+        "--data",
+        "project_name=Ice Cream Shop",
+        "--data",
+        "flavour=chocolate",
+    )
+    assert result.exit_code == 0, result.output
+    assert (dest / "README.md").read_text().startswith("# Ice Cream Shop\n\nFlavour: chocolate")
+    init = dest / "src" / "ice_cream_shop" / "__init__.py"  # a templated folder name
+    assert 'FLAVOUR = "chocolate"' in init.read_text()
+    assert (dest / "hook-ran.txt").read_text() == "chocolate\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["shop"]
+    assert "cruft" in result.output
+    assert not (isolated_git / ".cookiecutter_replay").exists()
+    assert not (isolated_git / ".cookiecutters").exists()
+
+
+def test_cookiecutter_hooks_are_refused_without_trust(runner, tmp_path):
+    result = new(runner, tmp_path / "shop", FIXTURES / "cookiecutter-template", "--defaults")
+    assert result.exit_code == 1
+    assert "hook: hooks/post_gen_project.py" in result.output
+    assert "hook: hooks/pre_gen_project.py" in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_cookiecutter_from_git_repo_at_a_ref_and_from_a_zip(runner, tmp_path):
+    repo = git_repo(FIXTURES / "cookiecutter-template", tmp_path / "repo")
+    at_v1 = tmp_path / "v1"
+    assert new(runner, at_v1, repo, "--ref", "v1", "--trust", "--defaults").exit_code == 0
+    assert "Second version" not in (at_v1 / "README.md").read_text()
+    archive = tmp_path / "template.zip"
+    with zipfile.ZipFile(archive, "w") as bundle:
+        top = FIXTURES / "cookiecutter-template"
+        for path in [top, *sorted(top.rglob("*"))]:
+            bundle.write(path, path.relative_to(FIXTURES).as_posix())
+    zipped = tmp_path / "zipped"
+    result = new(runner, zipped, archive, "--trust", "--defaults")
+    assert result.exit_code == 0, result.output
+    assert (zipped / "src" / "demo_service" / "__init__.py").is_file()
+
+
+def test_failing_hook_leaves_nothing_at_dest(runner, tmp_path):
+    result = new(
+        runner,
+        tmp_path / "shop",
+        FIXTURES / "cookiecutter-template",
+        "--trust",
+        "--defaults",
+        "--data",
+        "project_slug=fail",
+    )
+    assert result.exit_code == 1
+    assert "hook failed" in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+# bad input --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def both_kinds(tmp_path):
+    folder = tmp_path / "both"
+    shutil.copytree(FIXTURES / "copier-template", folder)
+    (folder / "cookiecutter.json").write_text(json.dumps({"x": "1"}))
+    return folder
+
+
+BAD = [
+    ("missing", [], "does not exist", 2),
+    ("empty", [], "is not a template", 2),
+    ("both", [], "has both copier.yml and cookiecutter.json", 2),
+    ("copier", ["--data", "colour=red"], "no such question", 2),
+    ("cookie", ["--data", "colour=red"], "no such question", 2),
+    ("cookie", ["--data", "flavour=mint"], "not one of vanilla, chocolate, strawberry", 2),
+    ("copier", ["--data", "service=Bad Name"], "service must be lowercase", 2),
+    ("copier-git", ["--ref", "nope"], "unknown --ref 'nope'", 2),
+    ("copier", ["--ref", "v1"], "--ref needs a git repository", 2),
+    ("copier", ["-f", "flask"], "drop it with --template", 2),
+]
+
+
+@pytest.mark.parametrize(
+    ("kind", "args", "message", "code"), BAD, ids=[f"{k}-{' '.join(a)}" for k, a, _, _ in BAD]
+)
+def test_bad_template_input_is_one_line_and_writes_nothing(
+    runner, tmp_path, both_kinds, kind, args, message, code
+):
+    sources = {
+        "missing": tmp_path / "no-such-template",
+        "empty": tmp_path / "empty",
+        "both": both_kinds,
+        "copier": FIXTURES / "copier-template",
+        "cookie": FIXTURES / "cookiecutter-template",
+    }
+    (tmp_path / "empty").mkdir()
+    if kind == "copier-git":
+        sources[kind] = git_repo(FIXTURES / "copier-template", tmp_path / "repo")
+    before = sorted(p.name for p in tmp_path.iterdir())
+    result = new(runner, tmp_path / "dest", sources[kind], "--trust", "--defaults", *args)
+    assert result.exit_code == code, result.output
+    assert result.output.strip().count("\n") == 0, result.output
+    assert message in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
