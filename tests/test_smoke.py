@@ -4,8 +4,14 @@ fails its cell (named, with the failing step and its log) without crashing the r
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 
@@ -86,3 +92,55 @@ def test_bad_smoke_input_is_exit_2_before_any_cell(runner, args, message):
 def test_jobs_must_be_positive(runner):
     result = runner.invoke(app, ["smoke", "--jobs", "0"])
     assert result.exit_code == 2
+
+
+def _processes_under(folder: Path) -> list[str]:
+    """Processes whose working directory or command line points into `folder`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cwd = os.readlink(entry / "cwd")
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if str(folder) in cwd or str(folder) in cmdline:
+            found.append(f"{entry.name}: {cmdline[:120]}")
+    return found
+
+
+@pytest.mark.e2e
+def test_ctrl_c_stops_every_child_process_and_server(tmp_path):
+    work = tmp_path / "work"
+    smoke = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "webstarter",
+            "smoke",
+            "-f",
+            "flask",
+            "-f",
+            "bottle",
+            "--quick",
+            "--workdir",
+            str(work),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    while not list(work.glob("*/*/logs/*serve-gunicorn.log")):  # a server is booting
+        assert time.monotonic() < deadline, "no server started"
+        assert smoke.poll() is None, smoke.stdout.read()
+        time.sleep(0.05)
+    smoke.send_signal(signal.SIGINT)
+    output, _ = smoke.communicate(timeout=30)
+    assert smoke.returncode == 130, output
+    assert "interrupted; every cell and server was stopped" in output
+    assert "Traceback" not in output
+    time.sleep(0.5)
+    assert _processes_under(work) == []

@@ -388,10 +388,12 @@ def smoke(
         f"smoke: {len(smoke_run.cells)} cells, {smoke_run.jobs} at a time, "
         f"{'uv' if smoke_run.use_uv else 'pip'}, in {smoke_run.workroot}"
     )
-    results = smoke_run.run(
-        on_start=lambda cell: console.print(f"  start  {cell.name}"),
-        on_done=lambda result: console.print(_cell_line(result)),
-    )
+    try:
+        results = _run_with_progress(smoke_run, console)
+    except KeyboardInterrupt:
+        raise fail(
+            f"interrupted; every cell and server was stopped ({smoke_run.workroot})", 130
+        ) from None
     _print_summary(console, results)
     if json_report:
         write_json(results, json_report)
@@ -399,6 +401,37 @@ def smoke(
         write_junit(results, junit_report)
     if not all(result.ok for result in results):
         raise typer.Exit(1)
+
+
+def _run_with_progress(smoke_run: Any, console: Any) -> list[Any]:
+    """Live progress on a terminal (a bar and the running cells); plain lines elsewhere."""
+    if not console.is_terminal:
+        return smoke_run.run(
+            on_start=lambda cell: console.print(f"  start  {cell.name}"),
+            on_done=lambda result: console.print(_cell_line(result)),
+        )
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    running: set[str] = set()
+    columns = (
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+    )
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task("", total=len(smoke_run.cells))
+
+        def started(cell: Any) -> None:
+            running.add(cell.name)
+            progress.update(task, description="running: " + ", ".join(sorted(running)))
+
+        def done(result: Any) -> None:
+            running.discard(result.cell.name)
+            progress.console.print(_cell_line(result))
+            progress.update(task, advance=1, description="running: " + ", ".join(sorted(running)))
+
+        return smoke_run.run(on_start=started, on_done=done)
 
 
 def _cell_line(result: Any) -> str:

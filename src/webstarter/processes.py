@@ -15,6 +15,7 @@ from pathlib import Path
 
 _live: set[subprocess.Popen[bytes]] = set()
 _lock = threading.Lock()
+STOPPING = threading.Event()  # set by kill_all: no new process may start after it
 
 
 class StepFailed(Exception):
@@ -23,6 +24,8 @@ class StepFailed(Exception):
 
 def spawn(argv: list[str], cwd: Path, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     """Start `argv` in a new session with stdout and stderr appended to `log`."""
+    if STOPPING.is_set():
+        raise StepFailed("stopped: the run was interrupted")
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("ab") as out:
         out.write(f"$ {' '.join(argv)}\n".encode())
@@ -32,6 +35,8 @@ def spawn(argv: list[str], cwd: Path, env: dict[str, str], log: Path) -> subproc
         )
     with _lock:
         _live.add(process)
+    if STOPPING.is_set():  # kill_all ran while this one was starting
+        kill_group(process)
     return process
 
 
@@ -63,6 +68,7 @@ def run(argv: list[str], cwd: Path, env: dict[str, str], log: Path, timeout: flo
 
 def kill_all() -> None:
     """Stop every process still running (Ctrl-C, or the harness giving up)."""
+    STOPPING.set()
     with _lock:
         live = list(_live)
     for process in live:

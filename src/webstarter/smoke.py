@@ -27,7 +27,16 @@ from webstarter.leftovers import unrendered
 from webstarter.matrix import Cell
 from webstarter.next_steps import render_command
 from webstarter.probes import fetch, probe_contract
-from webstarter.processes import StepFailed, forget, kill_all, kill_group, run, spawn, tail
+from webstarter.processes import (
+    STOPPING,
+    StepFailed,
+    forget,
+    kill_all,
+    kill_group,
+    run,
+    spawn,
+    tail,
+)
 from webstarter.venvs import bin_dir, install_project
 
 # Variables of the caller's shell that would change how a generated app behaves.
@@ -45,7 +54,6 @@ SCRUBBED_ENV = (
 )
 CLEAN_EXIT_CODES = (0, -signal.SIGTERM)
 _SAFE = str.maketrans(dict.fromkeys("[]=,/ ", "_"))
-CANCELLED = threading.Event()
 _generate_lock = threading.Lock()
 
 
@@ -180,7 +188,7 @@ class CellRunner:
         for server, command in self.framework.commands.servers.items():
             steps.append((f"serve:{server}", self.server_step(command)))
         for name, action in steps:
-            if CANCELLED.is_set() or not self.step(name, action):
+            if STOPPING.is_set() or not self.step(name, action):
                 break
         return self.result
 
@@ -284,6 +292,8 @@ class CellRunner:
     def _wait_ready(self, process: subprocess.Popen[bytes], base: str) -> float:
         started = time.monotonic()
         while time.monotonic() - started < self.timeouts.boot:
+            if STOPPING.is_set():
+                raise StepFailed("stopped: the run was interrupted")
             if process.poll() is not None:
                 raise StepFailed(f"server exited with {process.returncode} before it was ready")
             try:
@@ -352,9 +362,8 @@ class SmokeRun:
             futures = [pool.submit(one, index, cell) for index, cell in enumerate(self.cells, 1)]
             results = [future.result() for future in futures]
         except KeyboardInterrupt:
-            CANCELLED.set()  # no cell starts another step
+            kill_all()  # also stops every cell from starting another step
             pool.shutdown(wait=False, cancel_futures=True)
-            kill_all()
             raise
         pool.shutdown()
         return results
