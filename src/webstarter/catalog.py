@@ -29,6 +29,8 @@ class Commands:
     prepare: tuple[str, ...] = ()
     checks: tuple[str, ...] = ()
     servers: dict[str, str] = field(default_factory=dict)
+    migrate: str = ""  # creates or upgrades the schema; only for projects with a database
+    make_migration: str = ""
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,8 @@ class Framework:
                 "prepare": list(self.commands.prepare),
                 "checks": list(self.commands.checks),
                 "servers": dict(self.commands.servers),
+                "migrate": self.commands.migrate,
+                "make_migration": self.commands.make_migration,
             },
         }
 
@@ -107,6 +111,8 @@ def _framework(key: str, raw: dict[str, Any]) -> Framework:
             prepare=tuple(commands.get("prepare") or ()),
             checks=tuple(commands.get("checks") or ()),
             servers=dict(commands["servers"]),
+            migrate=commands.get("migrate", ""),
+            make_migration=commands.get("make_migration", ""),
         ),
     )
 

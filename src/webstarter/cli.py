@@ -364,6 +364,14 @@ def smoke(
     pip: Annotated[
         bool, typer.Option("--pip", help="Install with venv + pip even when uv is present.")
     ] = False,
+    postgres_url: Annotated[
+        str | None,
+        typer.Option(
+            "--postgres-url",
+            envvar="WEBSTARTER_POSTGRES_URL",
+            help="Administrator URL of a PostgreSQL server for database cells.",
+        ),
+    ] = None,
 ) -> None:
     """Generate, install, lint, test and serve every template: the CI smoke matrix."""
     from webstarter.reports import write_json, write_junit
@@ -381,6 +389,7 @@ def smoke(
             template=template,
             workdir=workdir,
             use_uv=not pip,
+            postgres_url=postgres_url,
         )
     )
     console = _console()

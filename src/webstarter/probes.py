@@ -8,6 +8,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from html.parser import HTMLParser
+from typing import Any
 from urllib.parse import urljoin
 
 SECURITY_HEADERS = (
@@ -44,9 +45,19 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
 _opener = urllib.request.build_opener(_NoRedirects)
 
 
-def fetch(url: str, timeout: float = 10.0) -> Response:
-    """GET a URL as a proxy would forward it; HTTP errors are responses, not exceptions."""
-    request = urllib.request.Request(url, headers=PROXY_HEADERS)  # noqa: S310 - http only
+def fetch(
+    url: str, method: str = "GET", payload: object | None = None, timeout: float = 10.0
+) -> Response:
+    """Send a request as a proxy would forward it (JSON body if given); HTTP errors are
+    responses to check, not exceptions."""
+    headers = dict(PROXY_HEADERS)
+    data = None
+    if payload is not None:
+        data = json.dumps(payload).encode()
+        headers |= {"Content-Type": "application/json", "Accept": "application/json"}
+    request = urllib.request.Request(  # noqa: S310 - http URLs built by the harness
+        url, data=data, headers=headers, method=method
+    )
     try:
         with _opener.open(request, timeout=timeout) as reply:
             return Response(url, reply.status, _lower(reply.headers), reply.read())
@@ -99,6 +110,13 @@ def _json(response: Response) -> object:
         raise ProbeFailed(f"{response.url}: body is not JSON ({error})") from None
 
 
+def _object(response: Response) -> dict[str, Any]:
+    body = _json(response)
+    if not isinstance(body, dict):
+        raise ProbeFailed(f"{response.url}: expected a JSON object, got {body!r}")
+    return body
+
+
 def probe_contract(base: str) -> list[str]:
     """Probe every route of the contract; return one line per check that passed."""
     passed = []
@@ -127,3 +145,50 @@ def probe_contract(base: str) -> list[str]:
     expect(fetch(base + "/no-such-page"), 404, "text/html")
     passed.append("/no-such-page 404 text/html")
     return passed
+
+
+def probe_notes(base: str, title: str) -> tuple[int, list[str]]:
+    """The notes resource end to end: create, read (API and HTML page), list, validation, 404,
+    delete, and the database in /healthz. Returns the id of a note left in place."""
+    passed = []
+    health = _object(fetch(base + "/healthz"))
+    if health.get("database") != "ok":
+        raise ProbeFailed(f"{base}/healthz: no database status in {health!r}")
+    passed.append("/healthz reports the database")
+    created = fetch(base + "/api/notes", "POST", {"title": title, "body": "written by smoke"})
+    expect(created, 201, "application/json")
+    note = _object(created)
+    if note.get("title") != title or not isinstance(note.get("id"), int):
+        raise ProbeFailed(f"{created.url}: unexpected body {note!r}")
+    passed.append("POST /api/notes 201")
+    if (read_back := note_title(base, note["id"])) != title:
+        raise ProbeFailed(f"{base}/api/notes/{note['id']}: title {read_back!r}, not {title!r}")
+    passed.append("GET /api/notes/<id> 200")
+    listing = _object(fetch(base + "/api/notes"))
+    if note["id"] not in [item.get("id") for item in listing.get("items", [])]:
+        raise ProbeFailed(f"{base}/api/notes: the new note is not listed")
+    passed.append("GET /api/notes lists it")
+    page = fetch(base + "/notes")
+    expect(page, 200, "text/html")
+    if title not in page.body.decode("utf-8", "replace"):
+        raise ProbeFailed(f"{base}/notes: the new note is not on the page")
+    passed.append("GET /notes shows it")
+    invalid = fetch(base + "/api/notes", "POST", {"title": ""})
+    if invalid.status not in (400, 422) or _object(invalid).get("field") != "title":
+        raise ProbeFailed(f"{invalid.url}: an empty title gave {invalid.status}")
+    passed.append("POST /api/notes with no title: 4xx naming the field")
+    expect(fetch(base + "/api/notes/987654321"), 404, "application/json")
+    passed.append("GET /api/notes/<missing> 404")
+    doomed = _object(fetch(base + "/api/notes", "POST", {"title": title + " (deleted)"}))
+    gone = fetch(f"{base}/api/notes/{doomed['id']}", "DELETE")
+    if gone.status != 204 or fetch(f"{base}/api/notes/{doomed['id']}").status != 404:
+        raise ProbeFailed(f"{gone.url}: DELETE gave {gone.status}, or the note survived")
+    passed.append("DELETE /api/notes/<id> 204, then 404")
+    return note["id"], passed
+
+
+def note_title(base: str, note_id: int) -> str:
+    """The title of one note read through the API (the persistence check after a restart)."""
+    response = fetch(f"{base}/api/notes/{note_id}")
+    expect(response, 200, "application/json")
+    return str(_object(response).get("title"))

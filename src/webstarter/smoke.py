@@ -8,6 +8,7 @@ and is reported with the tail of its log; it never stops the other cells.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import shlex
@@ -26,7 +27,8 @@ from webstarter.catalog import Framework, load_catalog
 from webstarter.leftovers import unrendered
 from webstarter.matrix import Cell
 from webstarter.next_steps import render_command
-from webstarter.probes import fetch, probe_contract
+from webstarter.postgres import PostgresError, PostgresServer
+from webstarter.probes import fetch, note_title, probe_contract, probe_notes
 from webstarter.processes import (
     STOPPING,
     StepFailed,
@@ -146,6 +148,7 @@ class CellRunner:
         timeouts: Timeouts,
         use_uv: bool,
         host: str = "127.0.0.1",
+        postgres: PostgresServer | None = None,
     ) -> None:
         self.template = template
         self.framework = framework
@@ -159,6 +162,11 @@ class CellRunner:
         self.result = CellResult(cell, folder)
         self.package = ""
         self.env = base_env()
+        self.postgres = postgres
+        self.database = "none"  # the cell's `database` answer, once generated
+        self.database_url = ""  # set for postgresql cells
+        self.note: tuple[int, str] | None = None  # written through the first server
+        self.secret_key = secrets.token_urlsafe(50)
 
     def step(self, name: str, action: Callable[[Path], str]) -> bool:
         """Run one step with its own log; False (and a recorded failure) if it raised."""
@@ -175,22 +183,39 @@ class CellRunner:
         return True
 
     def run(self) -> CellResult:
-        steps: list[tuple[str, Callable[[Path], str]]] = [
+        first: list[tuple[str, Callable[[Path], str]]] = [
             ("generate", self.generate),
             ("install", self.install),
             ("lint", self.lint),
             ("test", self.test),
         ]
+        try:
+            for name, action in first:
+                if STOPPING.is_set() or not self.step(name, action):
+                    return self.result
+            for name, action in self._later_steps():
+                if STOPPING.is_set() or not self.step(name, action):
+                    break
+        finally:
+            if self.database_url and self.postgres:
+                with contextlib.suppress(PostgresError):
+                    self.postgres.drop_database(self.database_url)
+        return self.result
+
+    def _later_steps(self) -> list[tuple[str, Callable[[Path], str]]]:
+        """What follows the tests depends on the generated answers (the database)."""
+        steps: list[tuple[str, Callable[[Path], str]]] = []
+        if self.database == "postgresql":
+            steps.append(("database", self.create_database))
+        if self.database != "none" and self.framework.commands.migrate:
+            steps.append(("migrate", self.migrate))
         if self.framework.commands.prepare:
             steps.append(("prepare", self.prepare))
         if self.framework.commands.checks:
             steps.append(("checks", self.checks))
         for server, command in self.framework.commands.servers.items():
             steps.append((f"serve:{server}", self.server_step(command)))
-        for name, action in steps:
-            if STOPPING.is_set() or not self.step(name, action):
-                break
-        return self.result
+        return steps
 
     # Steps -------------------------------------------------------------------------------
 
@@ -214,6 +239,7 @@ class CellRunner:
                 vcs_ref=vcs_ref,
             )
         self.package = str(worker.answers.combined["package_name"])
+        self.database = str(worker.answers.combined.get("database", "none"))
         leftovers = unrendered(self.project)
         log.write_text("\n".join(leftovers) + "\n", encoding="utf-8")
         if leftovers:
@@ -250,7 +276,23 @@ class CellRunner:
 
     @property
     def production_env(self) -> dict[str, str]:
-        return {**self.env, "SECRET_KEY": secrets.token_urlsafe(50), "LOG_LEVEL": "INFO"}
+        env = {**self.env, "SECRET_KEY": self.secret_key, "LOG_LEVEL": "INFO"}
+        if self.database_url:
+            env["DATABASE_URL"] = self.database_url
+        return env
+
+    def create_database(self, log: Path) -> str:
+        if self.postgres is None:
+            raise StepFailed(
+                "a postgresql cell needs a server: pass --postgres-url or set "
+                "WEBSTARTER_POSTGRES_URL to an administrator URL"
+            )
+        self.database_url = self.postgres.create_database(f"smoke_{self.cell.framework}")
+        log.write_text(f"created {self.database_url}\n", encoding="utf-8")
+        return self.database_url.rsplit("/", 1)[-1]
+
+    def migrate(self, log: Path) -> str:
+        return self._commands((self.framework.commands.migrate,), log, self.timeouts.prepare)
 
     def _commands(self, commands: tuple[str, ...], log: Path, timeout: float) -> str:
         env = self.production_env
@@ -274,20 +316,51 @@ class CellRunner:
         return lambda log: self.serve(command, log)
 
     def serve(self, command: str, log: Path) -> str:
+        """Boot, probe the contract (and the notes resource), SIGTERM; with a database the
+        first server is booted twice, to show that a note outlives a restart."""
         port = free_port(self.host)
         argv = _argv(command, self.venv, self.package, self.host, port)
         base = f"http://{self.host}:{port}"
+        writes_note = self.database != "none" and self.note is None
+        booted, passed, stopped = self._serve_once(argv, base, log, self._probe)
+        if writes_note:
+            self._serve_once(argv, base, log, self._probe_persistence)
+            passed.append("note kept across a restart")
+        return f"ready in {booted:.1f} s; {len(passed)} probes passed; stopped in {stopped:.1f} s"
+
+    def _probe(self, base: str) -> list[str]:
+        passed = probe_contract(base)
+        if self.database == "none":
+            return passed
+        if self.note is None:
+            title = f"smoke note {secrets.token_hex(3)} <&>"
+            note_id, notes = probe_notes(base, title)
+            self.note = (note_id, title)
+            return [*passed, *notes]
+        return [*passed, *self._probe_persistence(base)]
+
+    def _probe_persistence(self, base: str) -> list[str]:
+        if self.note is None:
+            raise StepFailed("no note was written to read back")
+        note_id, title = self.note
+        if (found := note_title(base, note_id)) != title:
+            raise StepFailed(f"note {note_id} reads back as {found!r}, expected {title!r}")
+        return ["earlier note still there"]
+
+    def _serve_once(
+        self, argv: list[str], base: str, log: Path, probe: Callable[[str], list[str]]
+    ) -> tuple[float, list[str], float]:
         process = spawn(argv, self.project, self.production_env, log)
         try:
             booted = self._wait_ready(process, base)
-            passed = probe_contract(base)
+            passed = probe(base)
         except BaseException:
             self._stop(process, log)
             raise
         code, stopped = self._stop(process, log)
         if code not in CLEAN_EXIT_CODES:
             raise StepFailed(f"server exited with {code} after SIGTERM")
-        return f"ready in {booted:.1f} s; {len(passed)} probes passed; stopped in {stopped:.1f} s"
+        return booted, passed, stopped
 
     def _wait_ready(self, process: subprocess.Popen[bytes], base: str) -> float:
         started = time.monotonic()
@@ -335,6 +408,7 @@ class SmokeRun:
     keep: bool = False
     use_uv: bool = True
     timeouts: Timeouts = field(default_factory=Timeouts)
+    postgres: PostgresServer | None = None
 
     def run(
         self,
@@ -348,7 +422,13 @@ class SmokeRun:
                 on_start(cell)
             folder = self.workroot / f"{index:02d}-{cell.name.translate(_SAFE)}"
             runner = CellRunner(
-                self.template, catalog[cell.framework], cell, folder, self.timeouts, self.use_uv
+                self.template,
+                catalog[cell.framework],
+                cell,
+                folder,
+                self.timeouts,
+                self.use_uv,
+                postgres=self.postgres,
             )
             result = runner.run()
             if result.ok and not self.keep:

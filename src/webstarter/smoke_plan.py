@@ -10,6 +10,7 @@ from pathlib import Path
 from webstarter.catalog import load_catalog
 from webstarter.errors import UsageError
 from webstarter.matrix import build_matrix, parse_options
+from webstarter.postgres import PostgresError, PostgresServer
 from webstarter.questions import load_questions
 from webstarter.reports import check_writable
 from webstarter.resources import template_root
@@ -29,6 +30,7 @@ class SmokeOptions:
     template: Path | None = None
     workdir: Path | None = None
     use_uv: bool = True
+    postgres_url: str | None = None
 
 
 def plan(options: SmokeOptions) -> SmokeRun:
@@ -60,6 +62,14 @@ def plan(options: SmokeOptions) -> SmokeRun:
         options.workdir.mkdir(parents=True, exist_ok=True)
         if not os.access(options.workdir, os.W_OK):
             raise UsageError(f"cannot write to --workdir '{options.workdir}'")
+    postgres = None
+    if options.postgres_url:
+        try:
+            postgres = PostgresServer.from_url(options.postgres_url)
+        except PostgresError as error:
+            raise UsageError(
+                f"cannot reach PostgreSQL at {options.postgres_url}: {error}"
+            ) from None
     workroot = Path(tempfile.mkdtemp(prefix="webstarter-smoke-", dir=options.workdir))
     return SmokeRun(
         template=template,
@@ -68,4 +78,5 @@ def plan(options: SmokeOptions) -> SmokeRun:
         jobs=options.jobs or max(1, os.cpu_count() or 1),
         keep=options.keep,
         use_uv=options.use_uv and find_uv() is not None,
+        postgres=postgres,
     )
