@@ -1,0 +1,1 @@
+"""Views, registered by config.scan() through their @view_config decorators."""
