@@ -233,7 +233,8 @@ def _print_generated(result: Any, pretend: bool) -> None:
         return
     fw = get_framework(result.answers["framework"])
     console.print("\nNext steps:")
-    for line in next_steps(fw, result.dest, str(result.answers["package_name"])):
+    database = str(result.answers.get("database", "none"))
+    for line in next_steps(fw, result.dest, str(result.answers["package_name"]), database):
         console.print(f"  {line}")
 
 

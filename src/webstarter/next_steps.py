@@ -13,7 +13,7 @@ def render_command(template: str, package: str, host: str = "127.0.0.1", port: i
     return template.format(package=package, host=host, port=port)
 
 
-def next_steps(framework: Framework, dest: Path, package: str) -> list[str]:
+def next_steps(framework: Framework, dest: Path, package: str, database: str = "none") -> list[str]:
     """Shell lines that take a new project from generated to serving on localhost."""
     try:
         where = dest.relative_to(Path.cwd())
@@ -25,6 +25,16 @@ def next_steps(framework: Framework, dest: Path, package: str) -> list[str]:
         "pip install -e '.[dev]'",
         "pytest",
         "export DEBUG=true",
+        *(
+            [f"export DATABASE_URL=postgresql://localhost/{package}"]
+            if database == "postgresql"
+            else []
+        ),
+        *(
+            [render_command(framework.commands.migrate, package)]
+            if database != "none" and framework.commands.migrate
+            else []
+        ),
         *(render_command(step, package) for step in framework.commands.prepare),
         render_command(framework.commands.dev, package),
     ]
