@@ -10,7 +10,13 @@ from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 import pytest
 
-from webstarter.probes import ProbeFailed, probe_contract, stylesheet_links
+from webstarter.probes import (
+    ProbeFailed,
+    note_title,
+    probe_contract,
+    probe_notes,
+    stylesheet_links,
+)
 
 HEADERS = [
     ("Content-Security-Policy", "default-src 'self'"),
@@ -90,3 +96,55 @@ def test_each_broken_promise_is_reported(serve, break_, message):
 def test_stylesheet_links_reads_only_stylesheets():
     html = '<link rel="icon" href="/f.ico"><link rel="preload stylesheet" href="/a.css">'
     assert stylesheet_links(html) == ["/a.css"]
+
+
+def notes_app(break_: str = ""):
+    """A minimal in-memory notes API that keeps (or, with break_, breaks) the contract."""
+    notes: dict[int, dict] = {}
+    counter = iter(range(1, 10**6))
+
+    def app(environ, start_response):
+        path, method = environ["PATH_INFO"], environ["REQUEST_METHOD"]
+        status, body, kind = "404 Not Found", {"error": "not found"}, "application/json"
+        if path == "/healthz":
+            status, body = "200 OK", {"status": "ok", "database": "ok"}
+        elif path == "/api/notes" and method == "POST":
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            data = json.loads(environ["wsgi.input"].read(length) or b"{}")
+            if not data.get("title"):
+                status, body = "422 Unprocessable Entity", {"error": "required", "field": "title"}
+            else:
+                note = {"id": next(counter), "title": data["title"], "body": data.get("body", "")}
+                if break_ != "lost":
+                    notes[note["id"]] = note
+                status, body = "201 Created", note
+        elif path == "/api/notes":
+            status, body = "200 OK", {"items": list(notes.values()), "total": len(notes)}
+        elif path.startswith("/api/notes/"):
+            note_id = int(path.rsplit("/", 1)[1])
+            if note_id in notes and method == "DELETE":
+                del notes[note_id]
+                start_response("204 No Content", list(HEADERS))
+                return [b""]
+            if note_id in notes:
+                status, body = "200 OK", notes[note_id]
+        elif path == "/notes":
+            titles = "".join(f"<li>{n['title']}</li>" for n in notes.values())
+            status, body, kind = "200 OK", f"<ul>{titles}</ul>", "text/html"
+        payload = body.encode() if isinstance(body, str) else json.dumps(body).encode()
+        start_response(status, [("Content-Type", kind), *HEADERS])
+        return [payload]
+
+    return app
+
+
+def test_notes_probes_pass_against_a_keeping_api(serve):
+    base = serve(notes_app())
+    note_id, passed = probe_notes(base, "hello")
+    assert note_title(base, note_id) == "hello"
+    assert "DELETE /api/notes/<id> 204, then 404" in passed
+
+
+def test_notes_probes_catch_a_note_that_was_not_stored(serve):
+    with pytest.raises(ProbeFailed, match="404, expected 200"):
+        probe_notes(serve(notes_app("lost")), "hello")
