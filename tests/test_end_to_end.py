@@ -5,8 +5,11 @@ loopback and stopped with SIGTERM. Nothing here is mocked."""
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 import sys
+import warnings
 
 import pytest
 
@@ -59,3 +62,65 @@ def test_starters_also_install_with_plain_pip(tmp_path):
     result, report = smoke(tmp_path, "--quick", "--pip", "-f", "flask", "-f", "bottle")
     assert result.returncode == 0, result.stdout[-4000:]
     assert all(cell["steps"][1]["detail"] == "pip" for cell in report["cells"])
+
+
+def _start_local_postgres() -> str | None:
+    """Outside CI, try the machine's own PostgreSQL (Debian's cluster tools, as root)."""
+    if os.geteuid() != 0 or shutil.which("pg_lsclusters") is None:
+        return None
+    subprocess.run(["service", "postgresql", "start"], capture_output=True)
+    role = "webstarter_tests"
+    create = (
+        f"DO $$BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{role}') THEN "
+        f"CREATE ROLE {role} LOGIN CREATEDB PASSWORD '{role}'; END IF; END$$;"
+    )
+    made = subprocess.run(
+        ["su", "postgres", "-c", f'psql -q -c "{create}"'], capture_output=True, text=True
+    )
+    return f"postgresql://{role}:{role}@127.0.0.1:5432/postgres" if made.returncode == 0 else None
+
+
+@pytest.fixture(scope="module")
+def postgres_url() -> str:
+    url = os.environ.get("WEBSTARTER_POSTGRES_URL") or _start_local_postgres()
+    if url:
+        return url
+    message = (
+        "NO POSTGRESQL SERVER: set WEBSTARTER_POSTGRES_URL to an administrator URL; the "
+        "postgresql cells of the database test did not run"
+    )
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    warnings.warn(message, stacklevel=1)
+    pytest.skip(message)
+
+
+def test_every_database_option_of_every_framework(tmp_path, postgres_url):
+    """none, sqlite and postgresql (a real server) for all five: migrate, serve, create a note
+    through the API, read it through the API and the HTML page, restart, read it again."""
+    result, report = smoke(
+        tmp_path,
+        "-o",
+        "database=sqlite",
+        "-o",
+        "database=postgresql",
+        "-o",
+        "database=none",
+        "--jobs",
+        "2",
+        "--postgres-url",
+        postgres_url,
+    )
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+    cells = {cell["cell"]: cell for cell in report["cells"]}
+    assert len(cells) == 3 * len(catalog())
+    for key in catalog():
+        for database in ("sqlite", "postgresql"):
+            steps = {step["name"]: step for step in cells[f"{key}[database={database}]"]["steps"]}
+            assert "migrate" in steps, (key, database)
+            first_server = next(name for name in steps if name.startswith("serve:"))
+            detail = steps[first_server]["detail"]
+            assert "probes passed" in detail, (key, database)
+            assert int(detail.split("; ")[1].split()[0]) >= 6 + 8 + 1, (key, database, detail)
+        plain = {step["name"] for step in cells[f"{key}[database=none]"]["steps"]}
+        assert "migrate" not in plain

@@ -102,3 +102,23 @@ def test_leftover_scan_finds_unrendered_syntax(tmp_path):
     (tmp_path / "settings.py").write_text("NAME = '{{ project_name }}'\n")
     (tmp_path / "left.txt.jinja").write_text("x")
     assert unrendered(tmp_path) == ["left.txt.jinja", "settings.py:1"]
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_database_none_renders_no_database_code(templates, tmp_path, framework):
+    """Render what is chosen, nothing else: no models, migrations, notes or drivers."""
+    dest = render(templates, tmp_path / "svc", framework=framework, database="none")
+    names = [p.relative_to(dest).as_posix() for p in dest.rglob("*") if p.is_file()]
+    assert [
+        n for n in names if any(w in n for w in ("alembic", "migrations", "notes", "models"))
+    ] == []
+    text = "\n".join(p.read_text(errors="replace") for p in dest.rglob("*") if p.is_file())
+    for word in ("sqlalchemy", "DATABASE_URL", "psycopg", "/api/notes"):
+        assert word not in text, word
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_postgresql_option_brings_psycopg_and_requires_database_url(templates, tmp_path, framework):
+    dest = render(templates, tmp_path / "svc", framework=framework, database="postgresql")
+    assert '"psycopg[binary]>=3.2"' in (dest / "pyproject.toml").read_text()
+    assert "| `DATABASE_URL` | none: required |" in (dest / "README.md").read_text()
