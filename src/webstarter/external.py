@@ -22,6 +22,7 @@ from typing import Any, Literal
 import yaml
 
 from webstarter.errors import UsageError, WebstarterError
+from webstarter.gitrepo import git
 from webstarter.questions import Question, load_copier_config, load_questions
 from webstarter.resources import cache_dir
 
@@ -56,23 +57,13 @@ def is_url(source: str) -> bool:
     return source.startswith(URL_PREFIXES) or any(source.startswith(s) for s in SHORTHANDS)
 
 
-def _git(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(  # noqa: S603 - git with arguments built here
-        ["git", *args],  # noqa: S607 - the user's git
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-
-
 def _clone(url: str, ref: str | None, into: Path) -> Path:
-    cloned = _git("clone", "--quiet", url, str(into))
+    cloned = git("clone", "--quiet", url, str(into))
     if cloned.returncode != 0:
         lines = cloned.stderr.strip().splitlines()
         raise UsageError(f"cannot clone '{url}': {lines[-1] if lines else 'git failed'}")
     if ref:
-        checkout = _git("checkout", "--quiet", ref, cwd=into)
+        checkout = git("checkout", "--quiet", ref, cwd=into)
         if checkout.returncode != 0:
             raise UsageError(f"unknown --ref '{ref}' in '{url}'")
     return into

@@ -1,4 +1,5 @@
-"""The git steps around generation: an initial commit for new projects, identity lookups."""
+"""git as webstarter uses it: one runner for every call, the initial commit of new projects,
+identity lookups."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ import subprocess
 from pathlib import Path
 
 
-def _git(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def git(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the user's git quietly; the caller reads returncode, stdout and stderr."""
     return subprocess.run(  # noqa: S603 - git from PATH, arguments built here
         ["git", *args],  # noqa: S607 - the user's git, as they would run it
         cwd=cwd,
@@ -26,12 +28,12 @@ def config_value(key: str) -> str:
     """A git config value (empty when unset or when git is missing)."""
     if not available():
         return ""
-    return _git("config", "--get", key).stdout.strip()
+    return git("config", "--get", key).stdout.strip()
 
 
 def inside_work_tree(path: Path) -> bool:
     """Is `path` (an existing folder) already inside some git work tree?"""
-    return available() and _git("rev-parse", "--is-inside-work-tree", cwd=path).returncode == 0
+    return available() and git("rev-parse", "--is-inside-work-tree", cwd=path).returncode == 0
 
 
 def init_and_commit(path: Path, message: str, author: str = "", email: str = "") -> None:
@@ -47,7 +49,7 @@ def init_and_commit(path: Path, message: str, author: str = "", email: str = "")
         "commit": [*identity, "commit", "--quiet", "--no-verify", "--message", message],
     }
     for step, args in steps.items():
-        result = _git(*args, cwd=path)
+        result = git(*args, cwd=path)
         if result.returncode != 0:
             lines = (result.stderr or result.stdout).strip().splitlines()
             raise RuntimeError(f"git {step} failed: {lines[-1] if lines else 'no output'}")

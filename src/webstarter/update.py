@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 import tempfile
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from typing import Any, Literal
 import yaml
 
 from webstarter.errors import UsageError, WebstarterError
+from webstarter.gitrepo import git
 from webstarter.template_source import (
     CANONICAL_URL,
     bundle_path,
@@ -63,16 +63,6 @@ class UpdateResult:
     conflicts: list[str] = field(default_factory=list)
     pretend: bool = False
     mode: str = "update"
-
-
-def _git(path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(  # noqa: S603 - git with arguments built here
-        ["git", *args],  # noqa: S607 - the user's git
-        cwd=path,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
 
 
 def _version_key(version: str) -> Any:
@@ -121,13 +111,13 @@ def read_project(path: Path) -> Project:
 
 def require_clean_git(path: Path) -> None:
     """copier updates by diffing against git: the project must be a repo with nothing pending."""
-    top = _git(path, "rev-parse", "--show-toplevel")
+    top = git("rev-parse", "--show-toplevel", cwd=path)
     if top.returncode != 0:
         raise UsageError(
             f"'{path}' is not a git repository: run `git init && git add -A && git commit -m "
             "'Initial commit'` first"
         )
-    dirty = _git(path, "status", "--porcelain", "--untracked-files=all", "--", ".").stdout
+    dirty = git("status", "--porcelain", "--untracked-files=all", "--", ".", cwd=path).stdout
     changed = [line[3:] for line in dirty.splitlines() if line.strip()]
     if changed:
         more = f" and {len(changed) - 3} more" if len(changed) > 3 else ""
@@ -137,12 +127,7 @@ def require_clean_git(path: Path) -> None:
 
 def available_versions() -> list[str]:
     """Template versions in the shipped history, oldest first."""
-    heads = subprocess.run(  # noqa: S603 - git with arguments built here
-        ["git", "bundle", "list-heads", str(bundle_path())],  # noqa: S607
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    heads = git("bundle", "list-heads", str(bundle_path()))
     if heads.returncode != 0:
         raise WebstarterError(f"cannot read the template history: {heads.stderr.strip()}")
     versions = []
@@ -196,9 +181,9 @@ def _parse_data(pairs: list[str], project: Project) -> dict[str, str]:
 
 def conflicts(path: Path) -> list[str]:
     """Files copier left conflicted: unmerged in git's index, or beside a .rej file."""
-    unmerged = _git(path, "ls-files", "--unmerged").stdout
+    unmerged = git("ls-files", "--unmerged", cwd=path).stdout
     found = {line.split("\t", 1)[1] for line in unmerged.splitlines() if "\t" in line}
-    status = _git(path, "status", "--porcelain", "--untracked-files=all").stdout
+    status = git("status", "--porcelain", "--untracked-files=all", cwd=path).stdout
     for line in status.splitlines():
         name = line[3:]
         if name.endswith(".rej"):
@@ -207,7 +192,7 @@ def conflicts(path: Path) -> list[str]:
 
 
 def changed_files(path: Path) -> list[str]:
-    status = _git(path, "status", "--porcelain", "--untracked-files=all").stdout
+    status = git("status", "--porcelain", "--untracked-files=all", cwd=path).stdout
     return sorted(line[3:] for line in status.splitlines() if line.strip())
 
 
@@ -281,12 +266,7 @@ def update(
     if pretend:
         with tempfile.TemporaryDirectory(prefix="webstarter-update-") as scratch:
             trial = Path(scratch) / path.name
-            clone = subprocess.run(  # noqa: S603 - git with arguments built here
-                ["git", "clone", "--quiet", "--no-hardlinks", str(path), str(trial)],  # noqa: S607
-                capture_output=True,
-                text=True,
-                check=False,
-            )
+            clone = git("clone", "--quiet", "--no-hardlinks", str(path), str(trial))
             if clone.returncode != 0:
                 raise WebstarterError(f"cannot make a trial copy: {clone.stderr.strip()}")
             _run_copier(project, trial, target, values, conflict, recopy, trust)
