@@ -291,3 +291,35 @@ def test_update_on_the_current_version_changes_nothing(runner, project):
     assert "already on template" in result.output
     assert tree(project) == before
     assert runner.invoke(app, ["check", str(project)]).exit_code == 0
+
+
+def test_pretend_lists_changes_and_touches_nothing(releases, tool, tmp_path):
+    install, run = tool
+    install(releases["n"][1])
+    project = generate(run, tmp_path, "svc")
+    install(releases["n1"][1])
+    before = tree(project)
+    result = run("update", "--pretend", cwd=project)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "would update" in result.stdout
+    assert "changed  .editorconfig" in result.stdout
+    assert tree(project) == before
+
+
+def test_conflict_rej_warns_and_writes_rej_files(releases, tool, tmp_path):
+    install, run = tool
+    install(releases["n"][1])
+    project = generate(run, tmp_path, "svc")
+    readme = project / "README.md"
+    readme.write_text(
+        readme.read_text().replace(
+            "- pip, or [uv](https://docs.astral.sh/uv/)", "- pip only, please"
+        )
+    )
+    git(project, "commit", "-q", "-am", "our line")
+    install(releases["n1"][1])
+    result = run("update", "--conflict", "rej", cwd=project)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "warning: --conflict rej" in result.stdout
+    assert "conflict README.md.rej" in result.stdout
+    assert "- pip only, please" in (project / "README.md.rej").read_text()
