@@ -3,6 +3,7 @@ and variants that break it one way each."""
 
 from __future__ import annotations
 
+import html
 import json
 import threading
 from collections.abc import Iterator
@@ -129,7 +130,8 @@ def notes_app(break_: str = ""):
             if note_id in notes:
                 status, body = "200 OK", notes[note_id]
         elif path == "/notes":
-            titles = "".join(f"<li>{n['title']}</li>" for n in notes.values())
+            escape = (lambda t: t) if break_ == "unescaped" else html.escape
+            titles = "".join(f"<li>{escape(n['title'])}</li>" for n in notes.values())
             status, body, kind = "200 OK", f"<ul>{titles}</ul>", "text/html"
         payload = body.encode() if isinstance(body, str) else json.dumps(body).encode()
         start_response(status, [("Content-Type", kind), *HEADERS])
@@ -140,9 +142,14 @@ def notes_app(break_: str = ""):
 
 def test_notes_probes_pass_against_a_keeping_api(serve):
     base = serve(notes_app())
-    note_id, passed = probe_notes(base, "hello")
-    assert note_title(base, note_id) == "hello"
+    note_id, passed = probe_notes(base, "hello <&>")
+    assert note_title(base, note_id) == "hello <&>"
     assert "DELETE /api/notes/<id> 204, then 404" in passed
+
+
+def test_notes_probes_catch_an_unescaped_title(serve):
+    with pytest.raises(ProbeFailed, match="not HTML-escaped"):
+        probe_notes(serve(notes_app("unescaped")), "hello <&>")
 
 
 def test_notes_probes_catch_a_note_that_was_not_stored(serve):

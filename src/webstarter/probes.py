@@ -80,6 +80,22 @@ class _StylesheetFinder(HTMLParser):
             self.hrefs.append(values.get("href") or "")
 
 
+class _TextCollector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()  # character references are decoded, as a browser shows them
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def page_text(html: str) -> str:
+    """The text a browser would show for a page (tags dropped, entities decoded)."""
+    collector = _TextCollector()
+    collector.feed(html)
+    return "".join(collector.parts)
+
+
 def stylesheet_links(html: str) -> list[str]:
     """The hrefs of `<link rel="stylesheet">` tags in a page."""
     finder = _StylesheetFinder()
@@ -170,8 +186,11 @@ def probe_notes(base: str, title: str) -> tuple[int, list[str]]:
     passed.append("GET /api/notes lists it")
     page = fetch(base + "/notes")
     expect(page, 200, "text/html")
-    if title not in page.body.decode("utf-8", "replace"):
+    html = page.body.decode("utf-8", "replace")
+    if title not in page_text(html):
         raise ProbeFailed(f"{base}/notes: the new note is not on the page")
+    if title in html:  # the title holds "<&>": shown verbatim it was not escaped
+        raise ProbeFailed(f"{base}/notes: the note's title is not HTML-escaped")
     passed.append("GET /notes shows it")
     invalid = fetch(base + "/api/notes", "POST", {"title": ""})
     if invalid.status not in (400, 422) or _object(invalid).get("field") != "title":
