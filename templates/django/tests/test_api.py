@@ -1,4 +1,4 @@
-"""The JSON API and the health check."""
+"""The JSON greeting API."""
 
 import pytest
 from django.test import Client
@@ -34,11 +34,3 @@ def test_hello_rejects_a_name_over_64_characters(client: Client) -> None:
 
 def test_hello_rejects_post(client: Client) -> None:
     assert client.post("/api/hello").status_code == 405
-
-
-def test_healthz(client: Client) -> None:
-    response = client.get("/healthz")
-    assert response.status_code == 200
-    assert response["Content-Type"] == "application/json"
-    assert response.json() == {"status": "ok"}
-    assert "no-cache" in response["Cache-Control"]

@@ -43,3 +43,16 @@ def test_page_error_answers_html_500_without_traceback(server_client: Client) ->
 def test_server_error_is_logged(server_client: Client, caplog: pytest.LogCaptureFixture) -> None:
     server_client.get("/boom")
     assert any(record.exc_info for record in caplog.records if record.name == "django.request")
+
+
+def test_a_form_post_without_a_csrf_token_is_an_html_403() -> None:
+    response = Client(enforce_csrf_checks=True).post("/", {"field": "value"})
+    assert response.status_code == 403
+    assert response["Content-Type"].startswith("text/html")
+    assert "Forbidden" in response.content.decode()
+
+
+def test_a_post_without_a_csrf_token_under_api_is_a_json_403() -> None:
+    response = Client(enforce_csrf_checks=True).post("/api/hello")
+    assert response.status_code == 403
+    assert response.json() == {"error": "CSRF verification failed"}
