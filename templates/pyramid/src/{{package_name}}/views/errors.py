@@ -7,6 +7,7 @@ more predicates first and falls back to the HTML one.
 import logging
 import traceback
 
+from pyramid.exceptions import BadCSRFOrigin, BadCSRFToken
 from pyramid.request import Request
 from pyramid.view import exception_view_config, notfound_view_config
 
@@ -14,6 +15,49 @@ log = logging.getLogger(__name__)
 
 API_PATH = r"^/api(/|$)"
 ERROR_PAGE = "templates/error.jinja2"
+
+
+class ClientError(Exception):
+    """A request the client must fix: answered ``{"error": message, "field": field}``.
+
+    API views raise it instead of building error responses themselves (and a raise makes the
+    request's transaction, if any, roll back).
+    """
+
+    def __init__(self, status: int, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.field = field
+
+
+@exception_view_config(ClientError, renderer="json")
+def client_error(exc: ClientError, request: Request) -> dict[str, str]:
+    """A validation error in an API view: its status and message, and the field at fault."""
+    request.response.status_int = exc.status
+    body = {"error": exc.message}
+    if exc.field:
+        body["field"] = exc.field
+    return body
+
+
+@exception_view_config(BadCSRFToken, path_info=API_PATH, renderer="json")
+@exception_view_config(BadCSRFOrigin, path_info=API_PATH, renderer="json")
+def api_csrf_failure(exc: Exception, request: Request) -> dict[str, str]:
+    """An API view that takes cookies but got no valid CSRF token (JSON views are exempt)."""
+    request.response.status_int = 403
+    return {"error": "CSRF token missing or wrong"}
+
+
+@exception_view_config(BadCSRFToken, renderer=ERROR_PAGE)
+@exception_view_config(BadCSRFOrigin, renderer=ERROR_PAGE)
+def csrf_failure(exc: Exception, request: Request) -> dict[str, object]:
+    """A form posted without the session's CSRF token, or from another origin: 403."""
+    request.response.status_int = 403
+    return {
+        "title": "Forbidden",
+        "message": "The form has expired or did not come from this site. Reload it and try again.",
+    }
 
 
 @notfound_view_config(path_info=API_PATH, renderer="json")
