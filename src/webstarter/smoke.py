@@ -323,8 +323,10 @@ class CellRunner:
         base = f"http://{self.host}:{port}"
         writes_note = self.database != "none" and self.note is None
         booted, passed, stopped = self._serve_once(argv, base, log, self._probe)
-        if writes_note:
-            self._serve_once(argv, base, log, self._probe_persistence)
+        if writes_note:  # a fresh port: another cell may have taken the first one meanwhile
+            port = free_port(self.host)
+            argv = _argv(command, self.venv, self.package, self.host, port)
+            self._serve_once(argv, f"http://{self.host}:{port}", log, self._probe_persistence)
             passed.append("note kept across a restart")
         return f"ready in {booted:.1f} s; {len(passed)} probes passed; stopped in {stopped:.1f} s"
 
