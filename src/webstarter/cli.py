@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
@@ -27,10 +27,17 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+if TYPE_CHECKING:  # real types for the helpers, without importing them at start-up
+    from rich.console import Console
+
+    from webstarter.generate import Result
+    from webstarter.matrix import Cell
+    from webstarter.smoke import CellResult, SmokeRun
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _console(stderr: bool = False) -> Any:
+def _console(stderr: bool = False) -> Console:
     from rich.console import Console
 
     return Console(stderr=stderr, highlight=False, markup=False, soft_wrap=True)
@@ -207,7 +214,7 @@ def new(
     _print_generated(result, pretend)
 
 
-def _print_generated(result: Any, pretend: bool) -> None:
+def _print_generated(result: Result, pretend: bool) -> None:
     from webstarter.catalog import get_framework
     from webstarter.next_steps import next_steps
 
@@ -413,7 +420,7 @@ def smoke(
         raise typer.Exit(1)
 
 
-def _run_with_progress(smoke_run: Any, console: Any) -> list[Any]:
+def _run_with_progress(smoke_run: SmokeRun, console: Console) -> list[CellResult]:
     """Live progress on a terminal (a bar and the running cells); plain lines elsewhere."""
     if not console.is_terminal:
         return smoke_run.run(
@@ -432,11 +439,11 @@ def _run_with_progress(smoke_run: Any, console: Any) -> list[Any]:
     with Progress(*columns, console=console, transient=True) as progress:
         task = progress.add_task("", total=len(smoke_run.cells))
 
-        def started(cell: Any) -> None:
+        def started(cell: Cell) -> None:
             running.add(cell.name)
             progress.update(task, description="running: " + ", ".join(sorted(running)))
 
-        def done(result: Any) -> None:
+        def done(result: CellResult) -> None:
             running.discard(result.cell.name)
             progress.console.print(_cell_line(result))
             progress.update(task, advance=1, description="running: " + ", ".join(sorted(running)))
@@ -444,13 +451,15 @@ def _run_with_progress(smoke_run: Any, console: Any) -> list[Any]:
         return smoke_run.run(on_start=started, on_done=done)
 
 
-def _cell_line(result: Any) -> str:
+def _cell_line(result: CellResult) -> str:
     if result.ok:
         return f"  pass   {result.cell.name} ({result.seconds:.1f} s)"
-    return f"  FAIL   {result.cell.name} at {result.failed.name}: {result.failed.detail}"
+    failed = result.failed
+    where = f"{failed.name}: {failed.detail}" if failed else "start: no step ran"
+    return f"  FAIL   {result.cell.name} at {where}"
 
 
-def _print_summary(console: Any, results: list[Any]) -> None:
+def _print_summary(console: Console, results: list[CellResult]) -> None:
     from rich.table import Table
 
     from webstarter.processes import tail
@@ -459,17 +468,15 @@ def _print_summary(console: Any, results: list[Any]) -> None:
     for column in ("cell", "result", "seconds", "steps"):
         table.add_column(column)
     for result in results:
-        verdict = "pass" if result.ok else f"FAIL at {result.failed.name}"
+        verdict = "pass" if result.ok else f"FAIL at {result.failed.name if result.failed else '-'}"
         steps = " ".join(f"{step.name}:{step.seconds:.0f}s" for step in result.steps)
         table.add_row(result.cell.name, verdict, f"{result.seconds:.1f}", steps)
     console.print(table)
     for result in results:
-        if not result.ok:
-            console.print(
-                f"\n{result.cell.name} failed at {result.failed.name}: "
-                f"{result.failed.detail}\nlast lines of {result.failed.log}:"
-            )
-            console.print(tail(result.failed.log))
+        if (failed := result.failed) is not None:
+            console.print(f"\n{result.cell.name} failed at {failed.name}: {failed.detail}")
+            if failed.log is not None:
+                console.print(f"last lines of {failed.log}:\n{tail(failed.log)}")
             console.print(f"folder kept: {result.folder}")
     passed = sum(1 for result in results if result.ok)
     console.print(f"{passed} passed, {len(results) - passed} failed")
