@@ -210,3 +210,29 @@ def test_ctrl_c_during_render_leaves_nothing(tmp_path):
     assert result.returncode == 130, result.stderr
     assert result.stderr.strip() == "error: interrupted; nothing was written"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_answers_file_reads_as_copier_writes_it_from_the_history(runner, tmp_path):
+    """`new` renders from the installed folder; its answers file must be exactly what copier
+    writes when rendering the same release from the template history (what update replays)."""
+    from copier import run_copy
+
+    from webstarter.template_source import canonical_source, installed_version
+
+    ours = tmp_path / "ours"
+    assert new(runner, ours, "-f", "pyramid", *BASE, "-d", "author_name=A").exit_code == 0
+    with canonical_source() as source:
+        run_copy(
+            source,
+            tmp_path / "theirs" / "ours",
+            vcs_ref=f"v{installed_version()}",
+            data={"framework": "pyramid", "author_name": "A", "author_email": ""},
+            defaults=True,
+            unsafe=True,
+            quiet=True,
+        )
+    theirs = tmp_path / "theirs" / "ours"
+    assert (ours / ".copier-answers.yml").read_text() == (
+        theirs / ".copier-answers.yml"
+    ).read_text()
+    assert tree(ours) == tree(theirs)

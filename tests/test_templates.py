@@ -32,10 +32,13 @@ def render(templates: Path, dest: Path, **data: str) -> Path:
 
 def test_reserved_names_match_this_python(templates):
     spec = yaml.safe_load((templates / "questions" / "reserved-names.yml").read_text())
-    names = spec["reserved_names"]["default"]
-    assert set(names["keywords"]) == set(keyword.kwlist)
-    assert set(names["stdlib"]) == set(sys.stdlib_module_names)
-    assert set(catalog()) <= set(names["dependencies"])
+    names = {
+        key: set(value.strip("|").split("|"))
+        for key, value in spec["reserved_names"]["default"].items()
+    }
+    assert names["keywords"] == set(keyword.kwlist)
+    assert names["stdlib"] == set(sys.stdlib_module_names)
+    assert set(catalog()) <= names["dependencies"]
 
 
 def test_plain_copier_cli_renders_a_starter_without_webstarter(templates, tmp_path):

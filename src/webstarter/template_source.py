@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from webstarter.errors import WebstarterError
 from webstarter.resources import PACKAGE_DIR, cache_dir
@@ -28,6 +30,23 @@ def installed_version() -> str:
     import webstarter
 
     return str(webstarter.__version__)
+
+
+def record_canonical_source(answers_file: Path, answers: dict[str, Any]) -> dict[str, Any]:
+    """Point a fresh project's answers at CANONICAL_URL and the installed release tag.
+
+    Only the `_src_path` line is replaced and a `_commit` line put before it, so the file reads
+    byte for byte as copier writes it when rendering that tag from the history.
+    """
+    tag = f"v{installed_version()}"
+    text = answers_file.read_text(encoding="utf-8")
+    line = re.compile(r"^_src_path: .*$", re.MULTILINE)
+    if not line.search(text):
+        raise WebstarterError(f"{answers_file.name} has no _src_path to record")
+    answers_file.write_text(
+        line.sub(f"_commit: {tag}\n_src_path: {CANONICAL_URL}", text, count=1), encoding="utf-8"
+    )
+    return {**answers, "_src_path": CANONICAL_URL, "_commit": tag}
 
 
 def bundle_path() -> Path:
