@@ -6,14 +6,16 @@ module, so pros, cons, pins and commands are written exactly once.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import hashlib
+import json
+import os
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from webstarter.errors import UsageError
 from webstarter.resources import template_root
@@ -117,12 +119,34 @@ def _framework(key: str, raw: dict[str, Any]) -> Framework:
     )
 
 
-def load_catalog(path: Path | None = None) -> dict[str, Framework]:
-    """Read the catalog file (the templates' own by default), frameworks in catalog order."""
-    path = path or template_root() / CATALOG_FILE
+def _read_yaml(path: Path) -> Any:
+    """The catalog's data, through a JSON copy in the cache keyed by the file's stat: parsing
+    YAML (and importing the parser) is most of what `webstarter list` costs."""
+    from webstarter.resources import cache_dir
+
+    stat = path.stat()
+    key = hashlib.sha256(f"{path.resolve()}:{stat.st_mtime_ns}:{stat.st_size}".encode())
+    cached = cache_dir() / "catalog" / f"{key.hexdigest()[:20]}.json"
+    try:
+        return json.loads(cached.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        pass
+    import yaml
+
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     with path.open(encoding="utf-8") as stream:
         raw = yaml.load(stream, Loader=loader)  # noqa: S506 - a safe loader
+    with contextlib.suppress(OSError):
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        partial = cached.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_text(json.dumps(raw, default=str), encoding="utf-8")
+        partial.replace(cached)
+    return raw
+
+
+def load_catalog(path: Path | None = None) -> dict[str, Framework]:
+    """Read the catalog file (the templates' own by default), frameworks in catalog order."""
+    raw = _read_yaml(path or template_root() / CATALOG_FILE)
     entries = raw["frameworks"]["default"]
     return {key: _framework(key, entry) for key, entry in entries.items()}
 

@@ -105,17 +105,20 @@ def list_frameworks(
     if as_json:
         typer.echo(json.dumps([fw.as_dict() for fw in frameworks], indent=2))
         return
-    from rich.table import Table
-
-    table = Table(title="webstarter frameworks")
-    for column in ("framework", "kind", "pin", "latest release"):
-        table.add_column(column, no_wrap=True)
-    for fw in frameworks:
-        released = f"{fw.latest_version} ({fw.latest_date:%b %Y})"
-        table.add_row(fw.key, fw.kind, fw.requirement, released)
-    console = _console()
-    console.print(table)
-    console.print("`webstarter info NAME` shows a framework's pros, cons and facts.")
+    # A plain aligned table: `list` must answer as fast as typer itself imports (rich's table
+    # module alone would double that), see benchmarks/cli_speed.py.
+    rows = [("framework", "kind", "pin", "latest release")]
+    rows += [
+        (fw.key, fw.kind, fw.requirement, f"{fw.latest_version} ({fw.latest_date:%b %Y})")
+        for fw in frameworks
+    ]
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
+    for index, row in enumerate(rows):
+        cells = (cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+        typer.echo("  ".join(cells).rstrip())
+        if index == 0:
+            typer.echo("  ".join("-" * width for width in widths))
+    typer.echo("\n`webstarter info NAME` shows a framework's pros, cons and facts.")
 
 
 @app.command()
@@ -215,34 +218,32 @@ def new(
 
 
 def _print_generated(result: Result, pretend: bool) -> None:
+    """Plain echo, not rich: `new` must stay faster than `copier copy` (benchmarks/)."""
     from webstarter.catalog import get_framework
     from webstarter.next_steps import next_steps
 
-    console = _console()
     if pretend:
         for relative in result.files:
-            console.print(f"would create  {result.dest / relative}")
-        console.print(f"{len(result.files)} files; nothing was written (--pretend)")
+            typer.echo(f"would create  {result.dest / relative}")
+        typer.echo(f"{len(result.files)} files; nothing was written (--pretend)")
         return
-    console.print(f"[green]created[/] {result.dest} ({len(result.files)} files)", markup=True)
+    typer.secho(f"created {result.dest} ({len(result.files)} files)", fg="green")
     for relative in result.kept:
-        console.print(
-            f"[yellow]kept your[/] {relative} (the template's version was not written)", markup=True
-        )
-    console.print(f"git: {result.git}")
+        typer.secho(f"kept your {relative} (the template's version was not written)", fg="yellow")
+    typer.echo(f"git: {result.git}")
     if result.kind == "cookiecutter":
-        console.print(
+        typer.echo(
             "updates: webstarter cannot update cookiecutter projects; cruft "
             "(https://cruft.github.io/cruft/) can link this project to its template"
         )
     if result.kind != "webstarter":
-        console.print(f"\nNext steps:\n  cd {result.dest}\n  # see the project's README")
+        typer.echo(f"\nNext steps:\n  cd {result.dest}\n  # see the project's README")
         return
     fw = get_framework(result.answers["framework"])
-    console.print("\nNext steps:")
+    typer.echo("\nNext steps:")
     database = str(result.answers.get("database", "none"))
     for line in next_steps(fw, result.dest, str(result.answers["package_name"]), database):
-        console.print(f"  {line}")
+        typer.echo(f"  {line}")
 
 
 @app.command()
