@@ -137,6 +137,8 @@ BAD_INPUT = [
     (["-f", "flask", "--defaults", "-d", "license=WTFPL"], "Invalid choice for 'license'"),
     (["-f", "flask", "--defaults", "-d", "author_email=nope"], "not a valid email"),
     (["-f", "flask", "--defaults", "-d", "database=mysql"], "Invalid choice for 'database'"),
+    (["-f", "django", "--defaults", "-d", "django_admin=maybe"], "answer true or false"),
+    (["-f", "flask", "--defaults", "-d", "copyright_year=soon"], "copyright_year"),
     (["-f", "flask", "--defaults", "-d", "framework=django"], "contradicts"),
     (["-f", "flask"], "no terminal to ask for: project_name, package_name"),
     (["--defaults"], "no terminal to ask for: framework; pass --framework NAME"),

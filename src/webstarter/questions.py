@@ -15,6 +15,8 @@ import yaml
 
 from webstarter.errors import UsageError
 
+BOOL_WORDS = frozenset({"true", "false", "yes", "no", "y", "n", "on", "off", "1", "0"})
+
 
 @dataclass(frozen=True)
 class Question:
@@ -98,6 +100,17 @@ def load_questions(copier_yml: Path) -> dict[str, Question]:
     return questions
 
 
+def _check_type(key: str, value: str, kind: str) -> None:
+    """copier casts answers itself, silently or with a traceback: check the cast first."""
+    if kind == "bool" and value.strip().lower() not in BOOL_WORDS:
+        raise UsageError(f"--data {key}={value}: answer true or false")
+    if kind in ("int", "float"):
+        try:
+            int(value) if kind == "int" else float(value)
+        except ValueError:
+            raise UsageError(f"--data {key}={value}: answer a {kind} number") from None
+
+
 def parse_data(pairs: list[str], questions: dict[str, Question]) -> dict[str, str]:
     """Turn repeated `--data KEY=VALUE` options into answers, rejecting unknown keys."""
     answers: dict[str, str] = {}
@@ -109,6 +122,7 @@ def parse_data(pairs: list[str], questions: dict[str, Question]) -> dict[str, st
         if key not in questions:
             known = ", ".join(sorted(questions))
             raise UsageError(f"--data {key}: the template has no such question; known: {known}")
+        _check_type(key, value, questions[key].type)
         answers[key] = value
     return answers
 
