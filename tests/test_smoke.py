@@ -144,3 +144,17 @@ def test_ctrl_c_stops_every_child_process_and_server(tmp_path):
     assert "Traceback" not in output
     time.sleep(0.5)
     assert _processes_under(work) == []
+
+
+def test_no_free_port_is_exit_2(runner, monkeypatch):
+    """Without a free loopback port no server can boot: refuse before any cell runs."""
+    import webstarter.smoke_plan as smoke_plan
+    from webstarter.smoke import NoFreePort
+
+    def exhausted(host: str = "127.0.0.1") -> int:
+        raise NoFreePort(f"no free port on {host}: Address already in use")
+
+    monkeypatch.setattr(smoke_plan, "free_port", exhausted)
+    result = runner.invoke(app, ["smoke", "-f", "flask", "--quick"])
+    assert result.exit_code == 2
+    assert result.output.strip() == "error: no free port on 127.0.0.1: Address already in use"
