@@ -216,3 +216,26 @@ def test_bad_template_input_is_one_line_and_writes_nothing(
     assert result.output.strip().count("\n") == 0, result.output
     assert message in result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+def test_templates_from_git_urls(runner, tmp_path):
+    """A git URL (file:// here: no network) is cloned to read it, for both kinds."""
+    copier_repo = git_repo(FIXTURES / "copier-template", tmp_path / "copier-repo")
+    dest = tmp_path / "from-url"
+    result = new(runner, dest, f"file://{copier_repo}", "--ref", "v1", "--trust", "--defaults")
+    assert result.exit_code == 0, result.output
+    answers = yaml.safe_load((dest / ".copier-answers.yml").read_text())
+    assert answers["_src_path"] == str(copier_repo)
+    assert answers["_commit"] == "v1"
+    cookie_repo = git_repo(FIXTURES / "cookiecutter-template", tmp_path / "cookie-repo")
+    shop = tmp_path / "shop"
+    result = new(runner, shop, f"file://{cookie_repo}", "--trust", "--defaults")
+    assert result.exit_code == 0, result.output
+    assert "Second version" in (shop / "README.md").read_text()
+
+
+def test_unreachable_url_is_one_line(runner, tmp_path):
+    result = new(runner, tmp_path / "x", "file:///nonexistent/template.git", "--defaults")
+    assert result.exit_code == 2
+    assert result.output.startswith("error: cannot clone 'file:///nonexistent/template.git'")
+    assert list(tmp_path.iterdir()) == []

@@ -208,6 +208,8 @@ def render_copier(
     source = (
         template.original if template.is_git or is_url(template.original) else str(template.root)
     )
+    if source.startswith("file://"):  # copier takes a local git repository as a plain path
+        source = source.removeprefix("file://")
     try:
         worker = run_copy(
             source,
