@@ -26,7 +26,6 @@ from webstarter.errors import UsageError, WebstarterError
 from webstarter.questions import load_questions, missing_answers, parse_data
 from webstarter.resources import template_root
 
-ANSWERS_FILE = ".copier-answers.yml"
 TEMP_PREFIX = ".webstarter-"
 
 
@@ -167,7 +166,7 @@ def render(request: Request, answers: dict[str, Any], target: Path) -> dict[str,
     from copier import run_copy
     from copier.errors import CopierAnswersInterrupt, UserMessageError
 
-    from webstarter.template_source import record_canonical_source
+    from webstarter.template_source import ANSWERS_FILE, record_canonical_source
 
     try:
         with _git_hidden_from_copier():

@@ -7,6 +7,7 @@ or a forgotten answer is one clear line instead of a prompt that can never be an
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,13 @@ import jinja2
 import yaml
 
 from webstarter.errors import UsageError
+
+
+@cache
+def _when_environment() -> jinja2.Environment:
+    """One plain-text Jinja environment for every `when` condition (they render no HTML)."""
+    return jinja2.Environment(autoescape=False)  # noqa: S701
+
 
 BOOL_WORDS = frozenset({"true", "false", "yes", "no", "y", "n", "on", "off", "1", "0"})
 
@@ -41,7 +49,7 @@ class Question:
         """Evaluate `when` the way copier does: a bool, or Jinja rendered to a truthy string."""
         if isinstance(self.when, bool):
             return self.when
-        rendered = jinja2.Environment(autoescape=False).from_string(str(self.when))  # noqa: S701
+        rendered = _when_environment().from_string(str(self.when))
         return rendered.render(**answers).strip().lower() not in {"", "false", "0", "no", "none"}
 
 

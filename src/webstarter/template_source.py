@@ -21,6 +21,7 @@ from webstarter.errors import WebstarterError
 from webstarter.resources import PACKAGE_DIR, cache_dir
 
 CANONICAL_URL = "https://github.com/webstarter/webstarter-templates.git"
+ANSWERS_FILE = ".copier-answers.yml"  # where copier records a project's answers
 PACKAGED_BUNDLE = PACKAGE_DIR / "templates.bundle"
 SOURCE_CHECKOUT = PACKAGE_DIR.parent.parent
 

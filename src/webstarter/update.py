@@ -21,13 +21,13 @@ import yaml
 from webstarter.errors import UsageError, WebstarterError
 from webstarter.gitrepo import git
 from webstarter.template_source import (
+    ANSWERS_FILE,
     CANONICAL_URL,
     bundle_path,
     canonical_source,
     installed_version,
 )
 
-ANSWERS_FILE = ".copier-answers.yml"
 TAG = re.compile(r"^v(\d+(?:\.\d+)*(?:[.-]?\w+)*)$")
 ConflictMode = Literal["inline", "rej"]
 
@@ -117,8 +117,7 @@ def require_clean_git(path: Path) -> None:
             f"'{path}' is not a git repository: run `git init && git add -A && git commit -m "
             "'Initial commit'` first"
         )
-    dirty = git("status", "--porcelain", "--untracked-files=all", "--", ".", cwd=path).stdout
-    changed = [line[3:] for line in dirty.splitlines() if line.strip()]
+    changed = changed_files(path)
     if changed:
         more = f" and {len(changed) - 3} more" if len(changed) > 3 else ""
         shown = ", ".join(changed[:3]) + more
@@ -179,21 +178,19 @@ def _parse_data(pairs: list[str], project: Project) -> dict[str, str]:
     return data
 
 
-def conflicts(path: Path) -> list[str]:
-    """Files copier left conflicted: unmerged in git's index, or beside a .rej file."""
+def changed_files(path: Path) -> list[str]:
+    """Modified, added and untracked files under PATH, as `git status` names them."""
+    status = git("status", "--porcelain", "--untracked-files=all", "--", ".", cwd=path).stdout
+    return sorted(line[3:] for line in status.splitlines() if line.strip())
+
+
+def conflicts(path: Path, changed: list[str]) -> list[str]:
+    """Files copier left conflicted: unmerged in git's index, or the `.rej` files among the
+    changed ones."""
     unmerged = git("ls-files", "--unmerged", cwd=path).stdout
     found = {line.split("\t", 1)[1] for line in unmerged.splitlines() if "\t" in line}
-    status = git("status", "--porcelain", "--untracked-files=all", cwd=path).stdout
-    for line in status.splitlines():
-        name = line[3:]
-        if name.endswith(".rej"):
-            found.add(name)
+    found.update(name for name in changed if name.endswith(".rej"))
     return sorted(found)
-
-
-def changed_files(path: Path) -> list[str]:
-    status = git("status", "--porcelain", "--untracked-files=all", cwd=path).stdout
-    return sorted(line[3:] for line in status.splitlines() if line.strip())
 
 
 def _run_copier(
@@ -270,11 +267,13 @@ def update(
             if clone.returncode != 0:
                 raise WebstarterError(f"cannot make a trial copy: {clone.stderr.strip()}")
             _run_copier(project, trial, target, values, conflict, recopy, trust)
-            result.changed, result.conflicts = changed_files(trial), conflicts(trial)
+            result.changed = changed_files(trial)
+            result.conflicts = conflicts(trial, result.changed)
             shutil.rmtree(trial, ignore_errors=True)
         return result
     _run_copier(project, path, target, values, conflict, recopy, trust)
-    result.changed, result.conflicts = changed_files(path), conflicts(path)
+    result.changed = changed_files(path)
+    result.conflicts = conflicts(path, result.changed)
     if not project.is_webstarter:
         result.new = read_project(path).version
     return result
