@@ -18,7 +18,7 @@ from releases import build_wheel, copy_checkout, cut_next_release, git
 
 from webstarter.cli import app
 from webstarter.template_source import CANONICAL_URL
-from webstarter.venvs import find_uv
+from webstarter.venvs import find_uv, install_project
 
 pytestmark = pytest.mark.e2e
 
@@ -115,27 +115,7 @@ def test_update_keeps_user_edits_and_brings_template_changes(releases, tool, tmp
     git(project, "commit", "-q", "-am", "update")
     assert run("check", cwd=project).returncode == 0
 
-    venv = project / ".venv"
-    subprocess.run(
-        [find_uv(), "venv", "--quiet", "--python", sys.executable, str(venv)],
-        cwd=project,
-        check=True,
-    )
-    subprocess.run(
-        [
-            find_uv(),
-            "pip",
-            "install",
-            "--quiet",
-            "--python",
-            str(venv / "bin/python"),
-            "-e",
-            ".[dev]",
-        ],
-        cwd=project,
-        check=True,
-        capture_output=True,
-    )
+    venv = install_project(project, dict(os.environ), tmp_path / "install.log", timeout=600)
     tests = subprocess.run(
         [str(venv / "bin/python"), "-m", "pytest", "-q", "-p", "no:cacheprovider"],
         cwd=project,
