@@ -22,6 +22,9 @@ SHARED_STUBS = [
     ".github/workflows/ci.yml.jinja",
     "{{_copier_conf.answers_file}}.jinja",
     "{% if license != 'proprietary' %}LICENSE{% endif %}.jinja",
+    "{% if docker %}Dockerfile{% endif %}.jinja",
+    "{% if docker %}.dockerignore{% endif %}.jinja",
+    "{% if docker %}compose.yaml{% endif %}.jinja",
 ]
 
 
@@ -88,7 +91,7 @@ def test_shared_files_are_one_line_stubs(templates, framework):
     for stub in SHARED_STUBS:
         text = (templates / framework / stub).read_text()
         assert text.count("\n") <= 1, stub
-        assert text.startswith('{% include "_shared/'), stub
+        assert text.startswith(('{% include "_shared/', '{% extends "_shared/')), stub
 
 
 def test_framework_only_questions_are_guarded(templates, tmp_path):

@@ -406,6 +406,12 @@ def smoke(
         f"smoke: {len(smoke_run.cells)} cells, {smoke_run.jobs} at a time, "
         f"{'uv' if smoke_run.use_uv else 'pip'}, in {smoke_run.workroot}"
     )
+    docker = smoke_run.containers.docker
+    console.print(
+        f"containers: {docker.client} (daemon {docker.server_version})"
+        if docker
+        else f"containers: none ({smoke_run.containers.reason})"
+    )
     try:
         results = _run_with_progress(smoke_run, console)
     except KeyboardInterrupt:
@@ -470,7 +476,10 @@ def _print_summary(console: Console, results: list[CellResult]) -> None:
         table.add_column(column)
     for result in results:
         verdict = "pass" if result.ok else f"FAIL at {result.failed.name if result.failed else '-'}"
-        steps = " ".join(f"{step.name}:{step.seconds:.0f}s" for step in result.steps)
+        steps = " ".join(
+            f"{step.name}:{'skipped' if step.skipped else f'{step.seconds:.0f}s'}"
+            for step in result.steps
+        )
         table.add_row(result.cell.name, verdict, f"{result.seconds:.1f}", steps)
     console.print(table)
     for result in results:
@@ -479,6 +488,11 @@ def _print_summary(console: Console, results: list[CellResult]) -> None:
             if failed.log is not None:
                 console.print(f"last lines of {failed.log}:\n{tail(failed.log)}")
             console.print(f"folder kept: {result.folder}")
+    skipped = [(result, step) for result in results for step in result.skipped]
+    if skipped:
+        console.print(f"\nSKIPPED {len(skipped)} step(s), so this run proves less:")
+        for result, step in skipped:
+            console.print(f"  {result.cell.name} {step.name}: {step.detail}")
     passed = sum(1 for result in results if result.ok)
     console.print(f"{passed} passed, {len(results) - passed} failed")
 

