@@ -13,6 +13,7 @@ import sys
 import pytest
 
 from webstarter.catalog import catalog
+from webstarter.containers import find_docker
 
 pytestmark = pytest.mark.e2e
 
@@ -48,7 +49,16 @@ def test_every_framework_generates_installs_tests_and_serves(tmp_path):
         steps = {step["name"]: step for step in cells[key]["steps"]}
         expected = {"generate", "install", "lint", "test"}
         expected |= {f"serve:{server}" for server in framework.commands.servers}
+        expected |= {"container"}  # docker is on by default: built and run, or skipped
         assert expected <= set(steps), key
+        container = steps["container"]
+        if find_docker()[0] is not None or os.environ.get("CI"):
+            assert not container["skipped"], container["detail"]
+            assert container["metrics"]["uid"] != 0
+            assert container["metrics"]["exit_code"] in (0, 143)
+        else:
+            assert container["skipped"]
+            assert "no Docker" in container["detail"]
         assert all(step["ok"] for step in steps.values()), key
         for server in framework.commands.servers:
             detail = steps[f"serve:{server}"]["detail"]  # the default database is sqlite:
