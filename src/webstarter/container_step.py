@@ -127,8 +127,10 @@ class ContainerCheck:
         else:
             if port:
                 args += ["--publish", f"127.0.0.1:{port}:{CONTAINER_PORT}"]
-            # Published ports arrive from the bridge's gateway, the harness's stand-in proxy.
-            args += ["--env", f"FORWARDED_ALLOW_IPS={self.docker.gateway()}"]
+            # The port is published on the host's loopback only, so every client is local: the
+            # harness, in the TLS proxy's place. Its requests reach the container from the
+            # bridge, so gunicorn is told to believe their X-Forwarded-Proto.
+            args += ["--env", "FORWARDED_ALLOW_IPS=*"]
         if self.volume:
             args += ["--volume", f"{self.volume}:/app/data"]
         return args

@@ -77,12 +77,6 @@ class Docker:
         ).lower()
         return STAND_IN_LABEL in labels
 
-    def gateway(self) -> str:
-        """The bridge network's gateway: where published-port traffic seems to come from."""
-        return self.output(
-            "network", "inspect", "bridge", "--format", "{{(index .IPAM.Config 0).Gateway}}"
-        )
-
     def state(self, container: str, field: str) -> str:
         return self.output("inspect", "--format", "{{" + field + "}}", container)
 
