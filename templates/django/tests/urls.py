@@ -13,6 +13,7 @@ def fail(request: HttpRequest) -> HttpResponse:
     raise RuntimeError(EXCEPTION_MESSAGE)
 
 
+handler400 = project_urls.handler400
 handler404 = project_urls.handler404
 handler500 = project_urls.handler500
 urlpatterns = [
