@@ -33,4 +33,7 @@ def test_hello_rejects_a_name_over_64_characters(client: Client) -> None:
 
 
 def test_hello_rejects_post(client: Client) -> None:
-    assert client.post("/api/hello").status_code == 405
+    response = client.post("/api/hello")
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, HEAD"
+    assert response.json() == {"error": "method not allowed"}
