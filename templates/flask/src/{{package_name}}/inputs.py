@@ -14,7 +14,7 @@ takes UTF-8 only and says so, before any view (or the CSRF check) reads the requ
   ClientDisconnected, which errors.py answers with a message.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
@@ -32,6 +32,49 @@ def init_app(app: Flask) -> None:
     app.request_class = Request
     app.json = JSONProvider(app)
     app.before_request(check_request)
+    app.wsgi_app = ServerInputMiddleware(app.wsgi_app)  # type: ignore[method-assign]
+
+
+class ServerInput:
+    """The server's `wsgi.input`, whose errors while reading the body are all OSError.
+
+    gunicorn raises its own exceptions for a malformed chunked body (InvalidChunkSize,
+    ChunkMissingTerminator), which are no OSError: Werkzeug would let them through as a 500.
+    As OSError they become Werkzeug's ClientDisconnected, a 400.
+    """
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+
+    def read(self, *args: Any) -> bytes:
+        return self.guard(self.stream.read, *args)
+
+    def readline(self, *args: Any) -> bytes:
+        return self.guard(self.stream.readline, *args)
+
+    def readlines(self, *args: Any) -> list[bytes]:
+        return self.guard(self.stream.readlines, *args)
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self.readline, b"")
+
+    @staticmethod
+    def guard(method: Callable[..., Any], *args: Any) -> Any:
+        try:
+            return method(*args)
+        except Exception as error:
+            raise OSError(f"the request body could not be read: {error}") from error
+
+
+class ServerInputMiddleware:
+    """WSGI middleware that gives the app the server's body stream as a ServerInput."""
+
+    def __init__(self, wsgi_app: Callable[..., Iterable[bytes]]) -> None:
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        environ["wsgi.input"] = ServerInput(environ["wsgi.input"])  # PEP 3333: always there
+        return self.wsgi_app(environ, start_response)
 
 
 def is_utf8(charset: str | None) -> bool:
@@ -95,7 +138,7 @@ class Request(FlaskRequest):
         """
         try:
             return super().get_data(*args, **kwargs)
-        except OSError:  # gunicorn's InvalidChunkSize, ChunkMissingTerminator, NoMoreData
+        except OSError:  # see ServerInput
             raise ClientDisconnected() from None
 
 
