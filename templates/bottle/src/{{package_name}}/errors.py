@@ -1,5 +1,11 @@
 """Error pages: JSON under /api, HTML elsewhere, and never a traceback unless debugging.
 
+Every 4xx and 5xx status goes through one handler, including the ones Bottle raises itself
+(413, 416...): Bottle's own error page would show the request URL, carry no security headers
+and, with bottle.debug(), the traceback. A 4xx answer names the problem with the message it
+was raised with (`bottle.abort(415, "request body must be application/json")`); 404 and 405
+keep their plain reason, because Bottle's messages for them repeat the requested path.
+
 Bottle passes error-handler results straight to the server (no JSON plugin, no after_request
 hook), so these handlers set the content type, serialise and add the security headers. For a
 500, Bottle writes the traceback to the server's error stream (wsgi.errors); the handler also
@@ -8,7 +14,6 @@ logs it through `logging`, so it reaches standard output with the request line.
 
 import json
 import logging
-from http import HTTPStatus
 
 import bottle
 
@@ -17,7 +22,9 @@ from .templating import render
 
 logger = logging.getLogger(__name__)
 
-HANDLED_STATUSES = (400, 403, 404, 405, 500)
+HANDLED_STATUSES = range(400, 600)
+# Bottle's messages for these name the path or the method, not the problem.
+PLAIN_STATUSES = frozenset({404, 405})
 
 
 def wants_json(path: str) -> bool:
@@ -25,13 +32,27 @@ def wants_json(path: str) -> bool:
     return path == "/api" or path.startswith("/api/")
 
 
+def reason_of(error: bottle.HTTPError) -> str:
+    """`not found` for `404 Not Found`."""
+    return error.status_line.partition(" ")[2].lower() or "error"
+
+
+def message_of(error: bottle.HTTPError) -> str:
+    """What the client is told: the message a 4xx was raised with, else the reason."""
+    status = error.status_code
+    if status >= 500 or status in PLAIN_STATUSES or not isinstance(error.body, str):
+        return reason_of(error)
+    return error.body.strip() or reason_of(error)
+
+
 def install(app: bottle.Bottle) -> None:
-    """Register one handler for every status Bottle itself may raise."""
+    """Register one handler for every error status."""
 
     def handle(error: bottle.HTTPError) -> str:
         add_security_headers()
         status = error.status_code
-        reason = HTTPStatus(status).phrase.lower()
+        reason = reason_of(error)
+        message = message_of(error)
         request = bottle.request
         if status >= 500:
             logger.error(
@@ -43,7 +64,7 @@ def install(app: bottle.Bottle) -> None:
             )
         if wants_json(request.path):
             bottle.response.content_type = "application/json"
-            return json.dumps({"error": reason})
+            return json.dumps({"error": message})
         debug = app.config["app.debug"]
         return render(
             "error",
@@ -51,6 +72,7 @@ def install(app: bottle.Bottle) -> None:
             site_name=app.config["app.name"],
             status=status,
             reason=reason,
+            message=message if message != reason else "",
             traceback=error.traceback if debug else None,
         )
 

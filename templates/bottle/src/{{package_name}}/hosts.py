@@ -1,0 +1,135 @@
+"""Where a request comes from: the proxies whose X-Forwarded-* headers are believed
+(TRUSTED_PROXIES) and the host names the site answers to (ALLOWED_HOSTS).
+
+Bottle builds `request.url`, `request.urlparts` and `request.remote_addr` from X-Forwarded-For,
+-Proto and -Host whoever sent them. `believe_proxies` removes every X-Forwarded-* header unless
+the connection comes from a trusted proxy, so Bottle falls back to what the server saw
+(REMOTE_ADDR, the Host header, the server's own wsgi.url_scheme). `check_host` then answers 400
+to a Host that is not in ALLOWED_HOSTS, so no link or redirect is ever built from a forged one.
+"""
+
+import ipaddress
+import logging
+import re
+from collections.abc import Iterable, Sequence
+
+import bottle
+
+from .environment import ConfigurationError, env_list
+
+logger = logging.getLogger(__name__)
+
+# Django's default, so that the five starters answer to the same names out of the box.
+DEFAULT_ALLOWED_HOSTS = "localhost,127.0.0.1,[::1]"
+# Load balancers and container health checks probe by IP address: any Host may ask.
+ANY_HOST_PATHS = frozenset({"/healthz"})
+# A host name or an IPv6 literal, then an optional port (Django's host_validation_re).
+HOST = re.compile(r"^(?P<name>[a-z0-9.-]+|\[[a-f0-9]*:[a-f0-9.:]+\])(?::[0-9]+)?$")
+FORWARDED_PREFIX = "HTTP_X_FORWARDED_"
+SCHEMES = frozenset({"http", "https"})
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def allowed_hosts() -> list[str]:
+    """ALLOWED_HOSTS: names (`example.com`), domains with subdomains (`.example.com`) or `*`."""
+    return [host.lower().rstrip(".") for host in env_list("ALLOWED_HOSTS", DEFAULT_ALLOWED_HOSTS)]
+
+
+def trusted_proxies() -> list[Network]:
+    """TRUSTED_PROXIES: addresses or networks (10.0.0.0/8) of the proxies in front, or none."""
+    networks = []
+    for entry in env_list("TRUSTED_PROXIES"):
+        try:
+            networks.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError:
+            raise ConfigurationError(
+                f"TRUSTED_PROXIES must list IP addresses or networks, not {entry!r}"
+            ) from None
+    return networks
+
+
+def is_trusted(address: str, proxies: Sequence[Network]) -> bool:
+    """Whether `address` (as the server or a proxy reports it) belongs to a trusted proxy."""
+    try:
+        ip = ipaddress.ip_address(address.strip().strip("[]"))
+    except ValueError:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return any(ip in network for network in proxies)
+
+
+def last_value(environ: dict[str, str], key: str) -> str:
+    """The value the nearest proxy set: the last one of a comma-separated list."""
+    return environ.get(key, "").rsplit(",", 1)[-1].strip()
+
+
+def client_route(forwarded_for: str, peer: str, proxies: Sequence[Network]) -> list[str]:
+    """The client and the proxies after it, read from the right: every address before the
+    first untrusted one from the right was written by the client and may be forged."""
+    route = [address.strip() for address in forwarded_for.split(",") if address.strip()]
+    route.append(peer)
+    start = len(route) - 1
+    while start > 0 and is_trusted(route[start], proxies):
+        start -= 1
+    return route[start:-1] or [peer]
+
+
+def believe_proxies(environ: dict[str, str], proxies: Sequence[Network]) -> None:
+    """Keep X-Forwarded-* only from a trusted proxy, and only the values it set itself."""
+    peer = environ.get("REMOTE_ADDR", "")
+    if not is_trusted(peer, proxies):
+        for key in [key for key in environ if key.startswith(FORWARDED_PREFIX)]:
+            del environ[key]
+        return
+    if "HTTP_X_FORWARDED_FOR" in environ:
+        route = client_route(environ["HTTP_X_FORWARDED_FOR"], peer, proxies)
+        environ["HTTP_X_FORWARDED_FOR"] = ", ".join(route)
+    scheme = last_value(environ, "HTTP_X_FORWARDED_PROTO").lower()
+    if scheme in SCHEMES:
+        environ["HTTP_X_FORWARDED_PROTO"] = scheme
+    else:
+        environ.pop("HTTP_X_FORWARDED_PROTO", None)
+    if host := last_value(environ, "HTTP_X_FORWARDED_HOST"):
+        environ["HTTP_X_FORWARDED_HOST"] = host
+    else:
+        environ.pop("HTTP_X_FORWARDED_HOST", None)
+
+
+def host_name(netloc: str) -> str | None:
+    """The name part of a Host header (`Example.COM.:8000` -> `example.com`), None if invalid."""
+    match = HOST.match(netloc.lower())
+    return match.group("name").rstrip(".") if match else None
+
+
+def is_allowed(name: str, allowed: Iterable[str]) -> bool:
+    for pattern in allowed:
+        if pattern == "*" or name == pattern:
+            return True
+        if pattern.startswith(".") and (name.endswith(pattern) or name == pattern[1:]):
+            return True
+    return False
+
+
+def install(app: bottle.Bottle) -> None:
+    """Add the before_request hooks; they run before routing, so they guard every URL."""
+    proxies: list[Network] = app.config["app.trusted_proxies"]
+    allowed: list[str] = app.config["app.allowed_hosts"]
+
+    def trust_proxies() -> None:
+        believe_proxies(bottle.request.environ, proxies)
+
+    def check_host() -> None:
+        request = bottle.request
+        if request.path in ANY_HOST_PATHS:
+            return
+        # urlparts: the host Bottle builds URLs from (X-Forwarded-Host only from a proxy).
+        netloc = request.urlparts.netloc
+        name = host_name(netloc)
+        if name is None or not is_allowed(name, allowed):
+            logger.warning("refused a request for host %.100r: not in ALLOWED_HOSTS", netloc)
+            bottle.abort(400, "the Host header names a host this site does not serve")
+
+    app.add_hook("before_request", trust_proxies)
+    app.add_hook("before_request", check_host)
