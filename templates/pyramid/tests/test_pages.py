@@ -24,4 +24,7 @@ def test_home_links_the_stylesheet_which_is_served(app: webtest.TestApp) -> None
 
 
 def test_home_takes_only_get(app: webtest.TestApp) -> None:
-    assert app.put("/", status=404).content_type == "text/html"
+    response = app.put("/", status=405)
+    assert response.content_type == "text/html"
+    assert response.headers["Allow"] == "GET, HEAD"
+    assert "Method not allowed" in response.text

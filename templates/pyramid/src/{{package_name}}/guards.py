@@ -8,13 +8,19 @@ elsewhere, with the security headers), and registers the ``under_api`` view pred
   ever built from a Host header an attacker chose. ``/healthz`` answers whatever the Host, for
   load balancers and container health checks that probe by IP address.
 - URL: the path and the query string must decode as UTF-8 (``%ff`` is a 400, not a 500).
-- Body: a charset other than UTF-8 is a 415, a multipart body needs a valid boundary, and
-  under /api a POST (or any write that has a body) must be ``application/json``: a browser
-  sends a cross-site ``application/json`` request only after a CORS preflight, which this
-  app never grants, so no other site can make a visitor's browser write through the API.
+- Body: one that cannot be read (a malformed chunked body) is a 400, a charset other than
+  UTF-8 a 415, a form that does not parse (a multipart body without a valid boundary) a 400,
+  and under /api a POST (or any write that has a body) must be ``application/json``: a
+  browser sends a cross-site ``application/json`` request only after a CORS preflight, which
+  this app never grants, so no other site can make a visitor's browser write through the API.
+
+The body is read before anything else, by a wrapper around the execution policy (pyramid_retry
+reads it there to be able to run a request again): a read error is noted for the tween to
+answer, and the copy, which may be a temporary file, is closed when the request is done.
 """
 
 import codecs
+import io
 import re
 from collections.abc import Callable
 from email.message import Message
@@ -22,9 +28,11 @@ from typing import Any
 from urllib.parse import unquote_to_bytes
 
 from pyramid.config import Configurator
+from pyramid.interfaces import PHASE3_CONFIG, IExecutionPolicy
 from pyramid.registry import Registry
 from pyramid.request import Request
 from pyramid.response import Response
+from pyramid.router import Router, default_execution_policy
 from pyramid.tweens import EXCVIEW
 
 from .environment import env_list
@@ -34,13 +42,17 @@ from .views.errors import ClientError
 DEFAULT_ALLOWED_HOSTS = "localhost,127.0.0.1,[::1]"
 HEALTH_CHECK_PATH = "/healthz"
 JSON = "application/json"
+FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # A host name or IPv4 address, or an IPv6 address in brackets, then an optional port.
 HOST_HEADER = re.compile(r"(?P<host>[a-z0-9.-]+|\[[a-f0-9:.]+\])(?::[0-9]{1,5})?")
 # The boundaries that the form parser (the standard library's cgi) accepts; it raises on others.
 MULTIPART_BOUNDARY = re.compile(r"[ -~]{0,200}[!-~]")
 
+UNREADABLE_BODY = f"{__name__}.unreadable_body"
+
 Handler = Callable[[Request], Response]
+ExecutionPolicy = Callable[[dict[str, Any], Router], Response]
 
 
 def is_api_path(request: Request) -> bool:
@@ -108,8 +120,8 @@ def check_body(request: Request) -> None:
         if charset is not None and codec_name(charset) != "utf-8":
             raise ClientError(415, "the request body must be encoded as UTF-8")
         if parsed.get_content_maintype() == "multipart":
-            boundary = parsed.get_boundary()
-            if boundary is None or not MULTIPART_BOUNDARY.fullmatch(boundary):
+            boundary = parsed.get_param("boundary")
+            if not isinstance(boundary, str) or not MULTIPART_BOUNDARY.fullmatch(boundary):
                 raise ClientError(400, "the multipart body has no valid boundary")
     if (
         is_api_path(request)
@@ -118,11 +130,11 @@ def check_body(request: Request) -> None:
         and (header is not None or request.method == "POST" or has_body(request.environ))
     ):
         raise ClientError(415, "the request body must be application/json")
-    if has_body(request.environ):
+    if content_type in FORM_TYPES:
         try:
-            request.make_body_seekable()  # read it now: a broken body is the client's error
+            request.POST  # noqa: B018 - parse it now, with the parser the views will use
         except Exception:
-            raise ClientError(400, "the request body could not be read") from None
+            raise ClientError(400, "the form body could not be parsed") from None
 
 
 def codec_name(charset: str) -> str | None:
@@ -132,16 +144,41 @@ def codec_name(charset: str) -> str | None:
         return None
 
 
+def read_body_first(policy: ExecutionPolicy) -> ExecutionPolicy:
+    """Wrap an execution policy: read the body into a seekable copy before it runs."""
+
+    def read_then_run(environ: dict[str, Any], router: Router) -> Response:
+        copy = None
+        if has_body(environ):
+            try:
+                Request(environ).make_body_seekable()
+                copy = environ["wsgi.input"]
+            except Exception:
+                environ[UNREADABLE_BODY] = True
+                environ["wsgi.input"] = io.BytesIO()
+                environ["CONTENT_LENGTH"] = "0"
+        try:
+            return policy(environ, router)
+        finally:
+            if copy is not None:
+                copy.close()
+
+    return read_then_run
+
+
 def guard_tween_factory(handler: Handler, registry: Registry) -> Handler:
     allowed_hosts = registry.settings["allowed_hosts"]
 
     def guard(request: Request) -> Response:
         environ = request.environ
-        host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
+        # Without a Host header (HTTP/1.0), the address the server listens on, as Django does.
+        host = environ["HTTP_HOST"] if "HTTP_HOST" in environ else environ.get("SERVER_NAME", "")
         if environ.get("PATH_INFO") != HEALTH_CHECK_PATH and not host_is_allowed(
             host, allowed_hosts
         ):
             raise ClientError(400, "the Host header names a host this site does not serve")
+        if environ.get(UNREADABLE_BODY):
+            raise ClientError(400, "the request body could not be read")
         if not url_is_utf8(environ):
             raise ClientError(400, "the URL is not valid UTF-8: check its percent-escapes")
         check_body(request)
@@ -156,3 +193,11 @@ def includeme(config: Configurator) -> None:
     config.get_settings()["allowed_hosts"] = [host.lower() for host in hosts]
     config.add_view_predicate("under_api", UnderApiPredicate)
     config.add_tween(f"{__name__}.guard_tween_factory", under=EXCVIEW)
+
+    def wrap_execution_policy() -> None:
+        registry = config.registry
+        policy = registry.queryUtility(IExecutionPolicy, default=default_execution_policy)
+        registry.registerUtility(read_body_first(policy), IExecutionPolicy)
+
+    # After set_execution_policy (pyramid_retry's, with a database), which runs at PHASE3_CONFIG.
+    config.action(None, wrap_execution_policy, order=PHASE3_CONFIG + 1)
