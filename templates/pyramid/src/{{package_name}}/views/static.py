@@ -47,8 +47,12 @@ def static_file(context: Any, request: Request) -> Response:
             raise ClientError(400, "the Range header is malformed")
     response = serve_file(context, request)
     wanted = request.range
-    if wanted is not None and response.status_int == 200 and response in request.if_range:
-        if wanted.content_range(response.content_length) is None:
-            response.app_iter.close()
-            raise ClientError(416, "the Range header asks for bytes past the end of the file")
+    if (
+        wanted is not None
+        and response.status_int == 200
+        and response in request.if_range
+        and wanted.content_range(response.content_length) is None
+    ):
+        response.app_iter.close()
+        raise ClientError(416, "the Range header asks for bytes past the end of the file")
     return response
