@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from webstarter.containers import SMOKE_LABEL, Docker, base_image
+from webstarter.hostile import probe_hostile
 from webstarter.next_steps import render_command
 from webstarter.probes import fetch, note_title, probe_contract, probe_notes
 from webstarter.processes import STOPPING, StepFailed
@@ -201,7 +202,10 @@ class ContainerCheck:
 
     def serve_and_probe(self) -> tuple[int, str] | None:
         name, base = self._start("web")
-        passed = probe_contract(base)
+        passed = [
+            *probe_contract(base),
+            *probe_hostile(base, self.settings.database != "none", slow_clients=False),
+        ]
         note = None
         if self.settings.database != "none":
             title = f"container note {secrets.token_hex(3)} <&>"

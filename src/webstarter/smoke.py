@@ -25,6 +25,7 @@ from pathlib import Path
 
 from webstarter.catalog import Framework, load_catalog
 from webstarter.containers import Docker
+from webstarter.hostile import probe_hostile
 from webstarter.leftovers import unrendered
 from webstarter.matrix import Cell
 from webstarter.next_steps import render_command
@@ -387,7 +388,11 @@ class CellRunner:
         return f"ready in {booted:.1f} s; {len(passed)} probes passed; stopped in {stopped:.1f} s"
 
     def _probe(self, base: str) -> list[str]:
-        passed = probe_contract(base)
+        # Slow clients are a property of the server choice, not yet held by every first server.
+        passed = [
+            *probe_contract(base),
+            *probe_hostile(base, self.database != "none", slow_clients=False),
+        ]
         if self.database == "none":
             return passed
         if self.note is None:
