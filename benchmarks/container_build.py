@@ -62,9 +62,7 @@ def build(docker, project: Path, tag: str, *extra: str) -> tuple[float, bool]:
         sys.exit(f"build failed in {project}:\n{result.stderr[-3000:]}")
     lines = result.stderr.splitlines()
     step = next((line.split()[0] for line in lines if DEPENDENCY_STEP in line), None)
-    reused = step is not None and any(
-        line.startswith(step) and "CACHED" in line for line in lines
-    )
+    reused = step is not None and any(line.startswith(step) and "CACHED" in line for line in lines)
     return seconds, reused
 
 

@@ -127,6 +127,8 @@ class Starter(BaseHTTPRequestHandler):
                 return self.answer(302, headers={"Location": f"https://{forwarded}/"})
             return self.answer(200, b'<link rel="stylesheet" href="/static/site.css">')
         if path == "/static/site.css":
+            if self.breaks == "range-500" and self.headers.get("Range"):
+                return self.answer(500, b"<h1>Internal Server Error</h1>")
             return self.answer(200, b"body{}", "text/css")
         if path == "/api/hello":
             return self.hello(method, query)
@@ -246,6 +248,11 @@ def test_the_slow_clients_can_be_left_to_the_caller(serve):
             r"status 201, expected 415$",
         ),
         ("delete-200", r"^DELETE http://127\.0\.0\.1:\d+/api/hello: status 200, expected 405$"),
+        (
+            "range-500",
+            r"^GET http://127\.0\.0\.1:\d+/static/site\.css with Range: bytes=abc: status 500,"
+            r" expected 200 \(ignored\), 400 or 416$",
+        ),
         (
             "server-version",
             r"^GET http://127\.0\.0\.1:\d+/: header server leaks the version 'CherryPy/18\.10\.0'$",
