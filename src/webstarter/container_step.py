@@ -202,10 +202,7 @@ class ContainerCheck:
 
     def serve_and_probe(self) -> tuple[int, str] | None:
         name, base = self._start("web")
-        passed = [
-            *probe_contract(base),
-            *probe_hostile(base, self.settings.database != "none", slow_clients=False),
-        ]
+        passed = [*probe_contract(base), *probe_hostile(base, self.settings.database != "none")]
         note = None
         if self.settings.database != "none":
             title = f"container note {secrets.token_hex(3)} <&>"

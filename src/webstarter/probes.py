@@ -17,8 +17,9 @@ SECURITY_HEADERS = (
     "X-Frame-Options",
     "Referrer-Policy",
 )
-# What a TLS-terminating proxy on the same host would add.
-PROXY_HEADERS = {"X-Forwarded-Proto": "https"}
+# What a TLS-terminating proxy on the same host would add (the client's address is from the
+# documentation range: nothing is ever sent there).
+PROXY_HEADERS = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.10"}
 
 
 class ProbeFailed(AssertionError):

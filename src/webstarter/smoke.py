@@ -25,7 +25,7 @@ from pathlib import Path
 
 from webstarter.catalog import Framework, load_catalog
 from webstarter.containers import Docker
-from webstarter.hostile import probe_hostile
+from webstarter.hostile import probe_hostile, probe_slow_clients
 from webstarter.leftovers import unrendered
 from webstarter.matrix import Cell
 from webstarter.next_steps import render_command
@@ -379,7 +379,9 @@ class CellRunner:
         argv = _argv(command, self.venv, self.package, self.host, port)
         base = f"http://{self.host}:{port}"
         writes_note = self.database != "none" and self.note is None
-        booted, passed, stopped = self._serve_once(argv, base, log, self._probe)
+        first = command == next(iter(self.framework.commands.servers.values()))
+        probe = self._probe_first_server if first else self._probe
+        booted, passed, stopped = self._serve_once(argv, base, log, probe)
         if writes_note:  # a fresh port: another cell may have taken the first one meanwhile
             port = free_port(self.host)
             argv = _argv(command, self.venv, self.package, self.host, port)
@@ -388,7 +390,7 @@ class CellRunner:
         return f"ready in {booted:.1f} s; {len(passed)} probes passed; stopped in {stopped:.1f} s"
 
     def _probe(self, base: str) -> list[str]:
-        # Slow clients are a property of the server choice, not yet held by every first server.
+        # Slow clients: only the first server must hold them (see serve).
         passed = [
             *probe_contract(base),
             *probe_hostile(base, self.database != "none", slow_clients=False),
@@ -401,6 +403,11 @@ class CellRunner:
             self.note = (note_id, title)
             return [*passed, *notes]
         return [*passed, *self._probe_persistence(base)]
+
+    def _probe_first_server(self, base: str) -> list[str]:
+        """The server the README lists first (and the container runs) must also keep
+        answering while slow clients hold connections open."""
+        return [*self._probe(base), *probe_slow_clients(base)]
 
     def _probe_persistence(self, base: str) -> list[str]:
         if self.note is None:
