@@ -15,12 +15,10 @@ from collections.abc import Iterable, Sequence
 
 import bottle
 
-from .environment import ConfigurationError, env_list
+from .environment import DEFAULT_ALLOWED_HOSTS, env_list, env_networks
 
 logger = logging.getLogger(__name__)
 
-# Django's default, so that the five starters answer to the same names out of the box.
-DEFAULT_ALLOWED_HOSTS = "localhost,127.0.0.1,[::1]"
 # Load balancers and container health checks probe by IP address: any Host may ask.
 ANY_HOST_PATHS = frozenset({"/healthz"})
 # A host name or an IPv6 literal, then an optional port (Django's host_validation_re).
@@ -38,15 +36,7 @@ def allowed_hosts() -> list[str]:
 
 def trusted_proxies() -> list[Network]:
     """TRUSTED_PROXIES: addresses or networks (10.0.0.0/8) of the proxies in front, or none."""
-    networks = []
-    for entry in env_list("TRUSTED_PROXIES"):
-        try:
-            networks.append(ipaddress.ip_network(entry, strict=False))
-        except ValueError:
-            raise ConfigurationError(
-                f"TRUSTED_PROXIES must list IP addresses or networks, not {entry!r}"
-            ) from None
-    return networks
+    return env_networks("TRUSTED_PROXIES")
 
 
 def is_trusted(address: str, proxies: Sequence[Network]) -> bool:

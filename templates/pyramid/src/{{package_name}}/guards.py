@@ -35,11 +35,9 @@ from pyramid.response import Response
 from pyramid.router import Router, default_execution_policy
 from pyramid.tweens import EXCVIEW
 
-from .environment import env_list
+from .environment import DEFAULT_ALLOWED_HOSTS, env_list
 from .views.errors import ClientError
 
-# Django's default, so that every starter answers the same names out of the box.
-DEFAULT_ALLOWED_HOSTS = "localhost,127.0.0.1,[::1]"
 HEALTH_CHECK_PATH = "/healthz"
 JSON = "application/json"
 FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
