@@ -33,14 +33,20 @@ def render(templates: Path, dest: Path, **data: str) -> Path:
     return dest
 
 
-def test_reserved_names_match_this_python(templates):
+def test_reserved_names_cover_this_python_and_every_supported_one(templates):
+    """The stdlib list holds every module of this interpreter (whichever of 3.11 to 3.14 it
+    is), the `test` package that sys.stdlib_module_names leaves out, and the modules that
+    only some supported versions have: a name is refused if it shadows one on any of them."""
     spec = yaml.safe_load((templates / "questions" / "reserved-names.yml").read_text())
     names = {
         key: set(value.strip("|").split("|"))
         for key, value in spec["reserved_names"]["default"].items()
     }
     assert names["keywords"] == set(keyword.kwlist)
-    assert names["stdlib"] == set(sys.stdlib_module_names)
+    assert set(sys.stdlib_module_names) | {"test"} <= names["stdlib"]
+    removed_in_3_12_and_3_13 = {"distutils", "imp", "asyncore", "cgi", "telnetlib", "lib2to3"}
+    added_in_3_14 = {"annotationlib", "compression"}
+    assert removed_in_3_12_and_3_13 | added_in_3_14 <= names["stdlib"]
     assert set(catalog()) <= names["dependencies"]
 
 
