@@ -35,6 +35,15 @@ def test_repository_workflow_is_valid_and_has_a_job_per_framework():
     assert smoke["strategy"]["matrix"]["framework"] == list(catalog())
 
 
+def test_repository_workflow_runs_the_unit_tests_on_every_supported_python():
+    jobs = yaml.safe_load(WORKFLOW.read_text())["jobs"]
+    assert jobs["tests"]["strategy"]["matrix"]["python"] == ["3.11", "3.12", "3.13"]
+    runs = [step.get("run", "") for step in jobs["tests"]["steps"]]
+    assert 'pytest -m "not e2e"' in runs
+    setup = [step for step in jobs["smoke"]["steps"] if "setup-python" in step.get("uses", "")]
+    assert setup[0]["with"]["python-version"] == "3.11"  # smoke stays on the machines' Python
+
+
 def test_an_invalid_workflow_is_caught(tmp_path):
     broken = tmp_path / "ci.yml"
     broken.write_text("name: CI\non: push\njobs:\n  test:\n    steps: []\n")  # no runs-on
