@@ -239,3 +239,236 @@ def test_unreachable_url_is_one_line(runner, tmp_path):
     assert result.exit_code == 2
     assert result.output.startswith("error: cannot clone 'file:///nonexistent/template.git'")
     assert list(tmp_path.iterdir()) == []
+
+
+# copier's own Jinja filters ---------------------------------------------------------------
+
+FILTERS = FIXTURES / "copier-filters-template"
+
+
+def test_when_conditions_use_copiers_own_filters(runner, tmp_path):
+    dest = tmp_path / "api"
+    result = new(runner, dest, FILTERS, "--defaults", "--data", "port=8080")
+    assert result.exit_code == 0, result.output
+    assert (dest / "README.md").read_text() == "# billing-api (billing_api) on port 8080\n"
+    answers = yaml.safe_load((dest / ".copier-answers.yml").read_text())
+    assert answers["port"] == 8080
+    assert answers["labels"] == {}
+
+
+@pytest.mark.parametrize(
+    ("data", "missing"),
+    [
+        (["service=billing-api"], "slug, port, labels"),  # regex_search matches: port asked
+        (["service=billing"], "slug, labels"),  # no match: port is not asked
+        (["service=billing", "slug=billing"], None),  # to_json equal: labels not asked
+        (["service=billing", "slug=other"], "labels"),
+    ],
+)
+def test_missing_answers_follow_copiers_filters(runner, tmp_path, data, missing):
+    args = [arg for pair in data for arg in ("--data", pair)]
+    result = new(runner, tmp_path / "svc", FILTERS, "--pretend", *args)
+    if missing is None:
+        assert result.exit_code == 0, result.output
+    else:
+        assert result.exit_code == 2, result.output
+        assert f"error: no terminal to ask for: {missing}; pass" in result.output
+
+
+def test_when_sees_earlier_defaults_as_copier_does(runner, tmp_path):
+    result = new(runner, tmp_path / "svc", FILTERS, "--defaults")
+    assert result.exit_code == 2
+    assert "no terminal to ask for: port;" in result.output  # the default service is an API
+
+
+# a broken or demanding template: one named line each ----------------------------------------
+
+SERVICE = "service:\n  type: str\n  default: billing\n"
+COPIER_CASES = {
+    "extension-module": (
+        "_jinja_extensions:\n  - no_such_module.Extension\n" + SERVICE,
+        {},
+        "the template needs the Jinja extension 'no_such_module.Extension', but module "
+        "'no_such_module' is not installed: install it beside webstarter, into the Python "
+        "environment of ",
+        2,
+    ),
+    "extension-class": (
+        "_jinja_extensions:\n  - jinja2.NoSuchExtension\n" + SERVICE,
+        {},
+        "the Jinja extension 'jinja2.NoSuchExtension', but module 'jinja2' has no attribute",
+        2,
+    ),
+    "yaml": (SERVICE + "other: [unclosed\n", {}, "copier.yml is not valid YAML: line 5,", 2),
+    "not-a-mapping": ("- service\n- other\n", {}, "copier.yml must map settings and", 2),
+    "when-syntax": (
+        SERVICE + "other:\n  type: str\n  default: x\n  when: '{{ service == }}'\n",
+        {},
+        "question 'other' has a `when` that is not valid Jinja: unexpected",
+        2,
+    ),
+    "when-unknown-filter": (
+        SERVICE + "other:\n  type: str\n  default: x\n  when: '{{ service | nope }}'\n",
+        {},
+        "question 'other' has a `when` that is not valid Jinja: No filter named 'nope'",
+        2,
+    ),
+    "choices": (
+        "service:\n  type: str\n  default: x\n  choices: 5\n",
+        {},
+        "question 'service' has choices that are neither a list nor a mapping",
+        2,
+    ),
+    "file-syntax": (
+        SERVICE,
+        {"bad.txt.jinja": "{% if %}\n"},
+        "the template's bad.txt.jinja line 1 is not valid Jinja: Expected an expression",
+        2,
+    ),
+    "undefined": (
+        "_envops:\n  undefined: jinja2.StrictUndefined\n" + SERVICE,
+        {"bad.txt.jinja": "{{ nope }}\n"},
+        "the template uses an undefined variable: 'nope' is undefined",
+        2,
+    ),
+    "copier-version": (
+        "_min_copier_version: '99.0'\n" + SERVICE,
+        {},
+        "This template requires Copier version >= 99.0",
+        2,
+    ),
+    "question-type": (
+        "service:\n  type: colour\n  default: x\n",
+        {},
+        'the template\'s copier.yml is not valid: Unsupported type "colour"',
+        2,
+    ),
+    "envops-whole-message": (
+        "_envops:\n  undefined: jinja2.ChainableUndefined\n" + SERVICE,
+        {},
+        'jinja2.ChainableUndefined. Supported values are "jinja2.Undefined"',
+        2,
+    ),
+    "task": (
+        "_tasks:\n  - 'false'\n" + SERVICE,
+        {},
+        "a template task failed: `false` exited with status 1",
+        1,
+    ),
+}
+
+
+def copier_case(folder: Path, config: str, files: dict[str, str]) -> Path:
+    folder.mkdir()
+    (folder / "copier.yml").write_text(config)
+    (folder / "README.md.jinja").write_text("# {{ service }}\n")
+    for name, text in files.items():
+        (folder / name).write_text(text)
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("config", "files", "message", "code"), COPIER_CASES.values(), ids=list(COPIER_CASES)
+)
+def test_broken_copier_template_is_one_named_line(runner, tmp_path, config, files, message, code):
+    template = copier_case(tmp_path / "template", config, files)
+    result = new(runner, tmp_path / "dest", template, "--trust", "--defaults")
+    assert result.exit_code == code, result.output
+    assert result.output.count("\n") == 1, result.output
+    assert result.output.startswith("error: ")
+    assert message in result.output
+    assert "please report" not in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["template"]
+
+
+def test_a_yaml_answer_that_is_not_yaml_is_one_line(runner, tmp_path):
+    config = SERVICE + "settings:\n  type: yaml\n  default: '{}'\n"
+    template = copier_case(tmp_path / "template", config, {})
+    result = new(runner, tmp_path / "dest", template, "--defaults", "--data", "settings=[a")
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith("error: --data settings=[a: answer valid YAML (expected")
+    assert result.output.count("\n") == 1
+
+
+COOKIECUTTER_CASES = {
+    "extension": (
+        {"slug": "demo", "_extensions": ["no_such_module.Extension"]},
+        {},
+        "the template needs the Jinja extension 'no_such_module.Extension', but module "
+        "'no_such_module' is not installed: install it beside webstarter",
+    ),
+    "file-syntax": (
+        {"slug": "demo"},
+        {"{{cookiecutter.slug}}/bad.txt": "{% if %}\n"},
+        "the template's bad.txt line 1 is not valid Jinja: Expected an expression",
+    ),
+    "undefined": (
+        {"slug": "demo"},
+        {"{{cookiecutter.slug}}/bad.txt": "{{ cookiecutter.nope.x }}\n"},
+        "cookiecutter: Unable to create file 'bad.txt': 'collections.OrderedDict object' has "
+        "no attribute 'nope'",
+    ),
+    "no-project-folder": (
+        {"slug": "demo"},
+        {"README.md": "# flat\n"},
+        "the cookiecutter template has no folder named with {{cookiecutter.…}} to render",
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("context", "files", "message"), COOKIECUTTER_CASES.values(), ids=list(COOKIECUTTER_CASES)
+)
+def test_broken_cookiecutter_template_is_one_named_line(runner, tmp_path, context, files, message):
+    template = tmp_path / "template"
+    template.mkdir()
+    (template / "cookiecutter.json").write_text(json.dumps(context))
+    if not files:
+        files = {"{{cookiecutter.slug}}/README.md": "# {{ cookiecutter.slug }}\n"}
+    for name, text in files.items():
+        (template / name).parent.mkdir(parents=True, exist_ok=True)
+        (template / name).write_text(text)
+    result = new(runner, tmp_path / "dest", template, "--trust", "--defaults")
+    assert result.exit_code == 2, result.output
+    assert result.output.count("\n") == 1, result.output
+    assert message in result.output
+    assert "Context" not in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["template"]
+
+
+def test_a_git_url_without_git_is_one_line(runner, tmp_path, monkeypatch):
+    monkeypatch.setattr("shutil.which", lambda name, *args, **kwargs: None)
+    result = new(runner, tmp_path / "x", "file:///srv/template.git", "--defaults")
+    assert result.exit_code == 2, result.output
+    assert result.output == (
+        "error: cannot clone 'file:///srv/template.git': git is not installed (it is not on PATH)\n"
+    )
+
+
+def test_end_of_input_at_a_prompt_is_one_line(runner, tmp_path, monkeypatch):
+    from copier.errors import InteractiveSessionError
+
+    def no_input(*args, **kwargs):
+        raise InteractiveSessionError("Consider using `--defaults` and/or `--data`")
+
+    monkeypatch.setattr("copier.run_copy", no_input)
+    result = new(runner, tmp_path / "dest", FIXTURES / "copier-template", "--trust", "--defaults")
+    assert result.exit_code == 2, result.output
+    assert result.output == (
+        "error: a question got no answer (the input ended); nothing was written: "
+        "pass --data KEY=VALUE or --defaults\n"
+    )
+
+
+def test_git_and_file_system_errors_are_named_lines():
+    from plumbum import ProcessExecutionError
+
+    from webstarter.template_errors import explain
+
+    git = ProcessExecutionError(
+        ["git", "clone", "x"], 128, "", "Cloning...\nfatal: repository 'x' does not exist\n"
+    )
+    assert explain(git).message == "git cannot read the template: repository 'x' does not exist"
+    full = explain(OSError(28, "No space left on device", "/srv/out"))
+    assert (full.message, full.exit_code) == ("No space left on device: '/srv/out'", 1)
+    assert explain(RuntimeError("a bug")) is None  # stays "unexpected ... please report it"

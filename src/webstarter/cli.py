@@ -45,12 +45,19 @@ def _console(stderr: bool = False) -> Console:
 
 def fail(message: str, code: int) -> typer.Exit:
     """Print one `error:` line to stderr and return the Exit to raise."""
-    _console(stderr=True).print(f"[bold red]error:[/] {message}", markup=True, highlight=False)
+    from rich.markup import escape
+
+    text = f"[bold red]error:[/] {escape(message)}"  # a message's own [brackets] stay text
+    _console(stderr=True).print(text, markup=True, highlight=False)
     return typer.Exit(code)
 
 
 def reports_errors(command: F) -> F:
-    """Turn the tool's errors and Ctrl-C into one line and an exit code, never a traceback."""
+    """Turn the tool's errors and Ctrl-C into one line and an exit code, never a traceback.
+
+    Errors of copier, cookiecutter, Jinja, YAML and git that a user can cause get their own
+    line too (webstarter.template_errors); only what is left is "unexpected", a bug to report.
+    """
 
     @wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -63,6 +70,11 @@ def reports_errors(command: F) -> F:
         except Exception as error:
             if os.environ.get("WEBSTARTER_DEBUG") or _is_cli_exit(error):
                 raise
+            from webstarter.template_errors import explain
+
+            known = explain(error)  # a bad template, a missing extension, a failed task...
+            if known is not None:
+                raise fail(known.message, known.exit_code) from None
             raise fail(
                 f"unexpected {type(error).__name__}: {error} "
                 "(set WEBSTARTER_DEBUG=1 for the traceback, and please report it)",

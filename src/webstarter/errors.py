@@ -15,3 +15,8 @@ class UsageError(WebstarterError):
     """The command line or an answer is wrong: exit code 2, like typer's own usage errors."""
 
     exit_code = 2
+
+
+class TemplateError(UsageError):
+    """The template itself cannot be read, evaluated or rendered (its copier.yml, its Jinja, an
+    extension it needs): one line naming what is wrong, exit code 2 like other bad input."""

@@ -21,6 +21,7 @@ from typing import Any, Literal
 
 import yaml
 
+from webstarter import gitrepo
 from webstarter.errors import UsageError, WebstarterError
 from webstarter.gitrepo import git
 from webstarter.questions import Question, load_copier_config, load_questions
@@ -58,6 +59,8 @@ def is_url(source: str) -> bool:
 
 
 def _clone(url: str, ref: str | None, into: Path) -> Path:
+    if not gitrepo.available():
+        raise UsageError(f"cannot clone '{url}': git is not installed (it is not on PATH)")
     cloned = git("clone", "--quiet", url, str(into))
     if cloned.returncode != 0:
         lines = cloned.stderr.strip().splitlines()
@@ -185,6 +188,24 @@ def template_questions(template: TemplateSource) -> dict[str, Question]:
     return questions
 
 
+def check_extensions(template: TemplateSource) -> None:
+    """Every Jinja extension the (trusted) template names imports beside webstarter, or one
+    line names the one that does not: before any question is evaluated or file written."""
+    from jinja2.utils import import_string
+
+    from webstarter.questions import copier_environment
+    from webstarter.template_errors import missing_extension
+
+    if template.kind == "copier":
+        copier_environment(template.root)  # copier's own environment, extensions included
+        return
+    for extension in _cookiecutter_context(template.root).get("_extensions") or []:
+        try:
+            import_string(str(extension))
+        except (ImportError, AttributeError) as error:
+            raise missing_extension(str(extension), error) from None
+
+
 def check_choices(template: TemplateSource, answers: dict[str, Any]) -> None:
     """cookiecutter silently accepts a choice outside its list: refuse it here instead."""
     if template.kind != "cookiecutter":
@@ -203,7 +224,9 @@ def render_copier(
     template: TemplateSource, target: Path, *, answers: dict[str, Any], defaults: bool, trust: bool
 ) -> dict[str, Any]:
     from copier import run_copy
-    from copier.errors import CopierAnswersInterrupt, UnsafeTemplateError, UserMessageError
+    from copier.errors import CopierAnswersInterrupt, CopierError
+
+    from webstarter.template_errors import explain, one_line
 
     source = (
         template.original if template.is_git or is_url(template.original) else str(template.root)
@@ -222,12 +245,10 @@ def render_copier(
         )
     except CopierAnswersInterrupt as interrupt:
         raise KeyboardInterrupt from interrupt
-    except UnsafeTemplateError as error:
-        raise WebstarterError(f"{error}; pass --trust to allow it") from None
-    except (UserMessageError, ValueError) as error:
-        raise UsageError(str(error).splitlines()[0]) from None
+    except (CopierError, ValueError) as error:  # a bad answer is a plain ValueError
+        raise explain(error) or UsageError(one_line(error)) from None
     except subprocess.CalledProcessError as error:
-        raise WebstarterError(f"a template task failed: {error}") from None
+        raise WebstarterError(f"a template task failed: {one_line(error)}") from None
     return dict(worker.answers.combined)
 
 
@@ -253,8 +274,10 @@ def render_cookiecutter(
     template: TemplateSource, target: Path, *, answers: dict[str, Any], defaults: bool
 ) -> dict[str, Any]:
     """Render into target's parent and rename the generated folder to `target`."""
-    from cookiecutter.exceptions import CookiecutterException, FailedHookException
+    from cookiecutter.exceptions import CookiecutterException
     from cookiecutter.main import cookiecutter
+
+    from webstarter.template_errors import explain
 
     output = target.parent / "cookiecutter-output"
     output.mkdir()
@@ -267,9 +290,7 @@ def render_cookiecutter(
             output_dir=str(output),
             config_file=str(_cookiecutter_config()),
         )
-    except FailedHookException as error:
-        raise WebstarterError(f"a template hook failed: {error}") from None
-    except CookiecutterException as error:
-        raise UsageError(f"cookiecutter: {error}") from None
+    except CookiecutterException as error:  # hooks, undefined variables, extensions, ...
+        raise explain(error) or UsageError(f"cookiecutter: {error}") from None
     Path(generated).rename(target)
     return {**answers, "_template": template.original}

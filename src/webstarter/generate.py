@@ -188,7 +188,7 @@ def render(request: Request, answers: dict[str, Any], target: Path) -> dict[str,
             raise
         raise UsageError(message) from error
     except UserMessageError as error:
-        raise WebstarterError(str(error)) from error
+        raise WebstarterError(" ".join(str(error).split())) from error
     return record_canonical_source(target / ANSWERS_FILE, dict(worker.answers.combined))
 
 
@@ -269,6 +269,7 @@ def _generate_external(request: Request, dest: Path) -> Result:
                 f"the {template.kind} template would run code; nothing was written. "
                 f"Pass --trust to allow: {'; '.join(features)}"
             )
+        external.check_extensions(template)
         questions = external.template_questions(template)
         answers: dict[str, Any] = parse_data(request.data, questions)
         external.check_choices(template, answers)
