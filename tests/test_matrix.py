@@ -34,6 +34,19 @@ def test_full_matrix_covers_every_value_of_every_choice_per_framework(questions)
     assert all("django_admin" not in cell.data for cell in cells if cell.framework == "flask")
 
 
+def test_every_database_meets_a_container_somewhere(questions):
+    """The container step runs in cells with docker on: each database must be among them."""
+    for framework in ("flask", "django", "pyramid", "bottle", "cherrypy"):
+        cells = build_matrix([framework], questions)
+        built = {
+            cell.data.get("database", "sqlite")
+            for cell in cells
+            if cell.data.get("docker", "true") == "true"
+        }
+        assert built == {"sqlite", "postgresql", "none"}, (framework, cells)
+        assert any(cell.data.get("docker") == "false" for cell in cells)
+
+
 def test_python_versions_newer_than_this_interpreter_are_left_out(questions):
     cells = build_matrix(["flask"], questions)
     running = sys.version_info[:2]

@@ -2,7 +2,8 @@
 
 Every framework runs with its defaults. Each other value of each choice question then runs
 at least once per framework, several questions varied in the same cell (pairwise coverage of
-framework x value), instead of the full cross-product that grows too fast to run.
+framework x value), instead of the full cross-product that grows too fast to run. Questions
+with fewer values are spread over the cells, so that they meet different values of the others.
 """
 
 from __future__ import annotations
@@ -99,9 +100,18 @@ def build_matrix(
         axes = {q.name: _varied_values(q) for q in asked if q.values}
         axes = {key: values for key, values in axes.items() if values}
         width = max((len(values) for values in axes.values()), default=0)
+        # Spread the shorter axes so that their values do not all meet in the first cell:
+        # a one-value axis (a bool) takes the first cell, a longer one ends on the last.
+        # Otherwise docker=false would ride with database=postgresql, and no postgresql
+        # cell would build its image.
+        start = {
+            key: 0 if len(values) == 1 else width - len(values) for key, values in axes.items()
+        }
         for index in range(width):
             picked = tuple(
-                (key, values[index]) for key, values in axes.items() if index < len(values)
+                (key, values[index - start[key]])
+                for key, values in axes.items()
+                if 0 <= index - start[key] < len(values)
             )
             cells.append(Cell(framework, picked))
     return list(dict.fromkeys(cells))
