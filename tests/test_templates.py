@@ -4,6 +4,7 @@ every framework renders completely, and the validators' word lists match this Py
 from __future__ import annotations
 
 import keyword
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -16,16 +17,15 @@ from webstarter.catalog import catalog
 from webstarter.leftovers import unrendered
 
 FRAMEWORKS = list(catalog())
-SHARED_STUBS = [
-    ".editorconfig.jinja",
-    ".pre-commit-config.yaml.jinja",
-    ".github/workflows/ci.yml.jinja",
-    "{{_copier_conf.answers_file}}.jinja",
-    "{% if license != 'proprietary' %}LICENSE{% endif %}.jinja",
-    "{% if docker %}Dockerfile{% endif %}.jinja",
-    "{% if docker %}.dockerignore{% endif %}.jinja",
-    "{% if docker %}compose.yaml{% endif %}.jinja",
-]
+# A framework file that uses a partial of templates/_shared/ is a stub: `{% include %}` alone on
+# one line, or `{% extends %}` followed by nothing but blocks. Partials in a sub-folder of
+# _shared/ other than python/ (sqlalchemy/) form a group: a framework that includes one of them
+# needs them all; the others are needed by every framework.
+SHARED_REFERENCE = re.compile(r'{%-?\s*(include|extends)\s+"(_shared/[^"]+)"')
+BLOCK = re.compile(r"{%-?\s*block\s+(\w+)\s*-?%}.*?{%-?\s*endblock(\s+\1)?\s*-?%}", re.S)
+# What else a child template may hold: the assignments and imports its blocks use.
+SETUP = re.compile(r"{%-?\s*(set|from|import)\s[^%]*-?%}")
+FRAMEWORK_WIDE = {"", "python"}
 
 
 def render(templates: Path, dest: Path, **data: str) -> Path:
@@ -92,12 +92,69 @@ def test_every_framework_renders_completely(templates, tmp_path, framework):
     assert fw.requirement in (dest / "pyproject.toml").read_text()
 
 
-@pytest.mark.parametrize("framework", FRAMEWORKS)
-def test_shared_files_are_one_line_stubs(templates, framework):
-    for stub in SHARED_STUBS:
-        text = (templates / framework / stub).read_text()
-        assert text.count("\n") <= 1, stub
-        assert text.startswith(('{% include "_shared/', '{% extends "_shared/')), stub
+def is_stub(text: str) -> bool:
+    """One `{% include "_shared/..." %}` line, or an `{% extends "_shared/..." %}` line and
+    blocks only, with the `set`s and imports they use (Jinja ignores any other text in a child
+    template, so nothing else may hide there)."""
+    first, _, rest = text.partition("\n")
+    if first.startswith('{% include "_shared/'):
+        return not rest.strip()
+    return (
+        first.startswith('{% extends "_shared/') and not SETUP.sub("", BLOCK.sub("", rest)).strip()
+    )
+
+
+def shared_partials(templates: Path) -> dict[str, dict[str, str]]:
+    """{partial: {framework: the framework's file that includes or extends it}}, every file of
+    templates/_shared/ listed (with no framework when only other partials use it)."""
+    shared = templates / "_shared"
+    uses: dict[str, dict[str, str]] = {
+        p.relative_to(templates).as_posix(): {} for p in shared.rglob("*") if p.is_file()
+    }
+    for framework in FRAMEWORKS:
+        root = templates / framework
+        for path in sorted(p for p in root.rglob("*") if p.is_file()):
+            for _, partial in SHARED_REFERENCE.findall(path.read_text()):
+                assert partial in uses, f"{path}: no such partial {partial}"
+                uses[partial][framework] = path.relative_to(root).as_posix()
+    return uses
+
+
+def test_shared_partials_are_stubs_in_every_framework_that_needs_them(templates):
+    uses = shared_partials(templates)
+    texts = [p.read_text() for p in templates.rglob("*.jinja")]
+    groups: dict[str, set[str]] = {}
+    for partial, stubs in uses.items():
+        folder = partial.split("/")[1] if partial.count("/") > 1 else ""
+        if stubs and folder not in FRAMEWORK_WIDE:
+            groups.setdefault(folder, set()).update(stubs)
+    for partial, stubs in uses.items():
+        if not stubs:  # macros, licenses: used by other partials
+            parent = partial.rsplit("/", 1)[0] + "/"
+            used = any(partial in t for t in texts)
+            assert used or (parent != "_shared/" and any(parent in t for t in texts)), partial
+            continue
+        folder = partial.split("/")[1] if partial.count("/") > 1 else ""
+        needed_by = groups.get(folder, set(FRAMEWORKS))
+        assert set(stubs) == needed_by, f"{partial} is missing in {needed_by - set(stubs)}"
+        for framework, stub in stubs.items():
+            text = (templates / framework / stub).read_text()
+            assert is_stub(text), f"{framework}/{stub} is more than a stub of {partial}"
+        # Nor may a framework outside the group keep its own copy where the others have a stub.
+        for framework in set(FRAMEWORKS) - needed_by:
+            for stub in set(stubs.values()):
+                assert not (templates / framework / stub).exists(), f"{framework}/{stub}"
+
+
+def test_the_stub_check_sees_what_it_must(templates):
+    assert is_stub('{% include "_shared/x.jinja" -%}\n')
+    assert is_stub('{% extends "_shared/x.jinja" %}\n{% block a %}\nA\n{%- endblock %}\n')
+    assert not is_stub('{% include "_shared/x.jinja" -%}\nmore\n')
+    assert not is_stub('{% extends "_shared/x.jinja" %}\n{% block a %}A{% endblock %}\nhidden\n')
+    uses = shared_partials(templates)
+    sqlalchemy = {"flask", "pyramid", "bottle", "cherrypy"}
+    assert set(uses["_shared/sqlalchemy/env.py.jinja"]) == sqlalchemy
+    assert set(uses["_shared/python/logs.py.jinja"]) == set(FRAMEWORKS)
 
 
 def test_framework_only_questions_are_guarded(templates, tmp_path):
