@@ -22,28 +22,14 @@ import tempfile
 import time
 from pathlib import Path
 
+from default_starter import generate
+
 from webstarter.catalog import catalog
 from webstarter.containers import base_image, find_docker
 from webstarter.probes import fetch
 from webstarter.smoke import free_port
 
 DEPENDENCY_STEP = "pip install --requirement"
-
-
-def generate(framework: str, dest: Path) -> Path:
-    from copier import run_copy
-
-    from webstarter.resources import template_root
-
-    run_copy(
-        str(template_root()),
-        dest,
-        data={"framework": framework, "project_name": f"bench-{framework}"},
-        defaults=True,
-        unsafe=True,
-        quiet=True,
-    )
-    return dest
 
 
 def build(docker, project: Path, tag: str, *extra: str) -> tuple[float, bool]:
@@ -91,7 +77,8 @@ def first_200(docker, tag: str) -> float:
 
 
 def measure(docker, framework: str, scratch: Path) -> dict[str, float | bool | str]:
-    project = generate(framework, scratch / framework)
+    project = scratch / framework
+    generate(framework, project)
     tag = f"webstarter-bench-{framework}:{secrets.token_hex(3)}"
     try:
         cold, _ = build(docker, project, tag, "--no-cache")

@@ -28,6 +28,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from default_starter import generate
+
 from webstarter.catalog import catalog
 from webstarter.next_steps import render_command
 from webstarter.probes import fetch
@@ -35,22 +37,6 @@ from webstarter.smoke import base_env, free_port
 from webstarter.venvs import bin_dir, install_project
 
 HALF_SENT = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-
-
-def generate(framework: str, dest: Path) -> str:
-    from copier import run_copy
-
-    from webstarter.resources import template_root
-
-    worker = run_copy(
-        str(template_root()),
-        dest,
-        data={"framework": framework, "project_name": f"bench-{framework}"},
-        defaults=True,
-        unsafe=True,
-        quiet=True,
-    )
-    return str(worker.answers.combined["package_name"])
 
 
 def wait_ready(base: str, process: subprocess.Popen[bytes]) -> None:
