@@ -25,9 +25,9 @@ from pathlib import Path
 from default_starter import generate
 
 from webstarter.catalog import catalog
-from webstarter.containers import base_image, find_docker
-from webstarter.probes import fetch
-from webstarter.smoke import free_port
+from webstarter.smoke.containers import base_image, find_docker
+from webstarter.smoke.probes import fetch
+from webstarter.smoke.runner import free_port
 
 DEPENDENCY_STEP = "pip install --requirement"
 

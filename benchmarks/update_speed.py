@@ -24,8 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from releases import build_wheel, copy_checkout, cut_next_release, git
 
+from webstarter.smoke.venvs import find_uv
 from webstarter.template_source import CANONICAL_URL
-from webstarter.venvs import find_uv
 
 
 def main() -> None:

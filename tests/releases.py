@@ -7,7 +7,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from webstarter.venvs import find_uv
+from webstarter.smoke.venvs import find_uv
 
 REPO = Path(__file__).resolve().parent.parent
 IDENTITY = ["-c", "user.name=Test User", "-c", "user.email=test@example.org"]

@@ -13,7 +13,7 @@ import sys
 import pytest
 
 from webstarter.catalog import catalog
-from webstarter.containers import find_docker
+from webstarter.smoke.containers import find_docker
 
 pytestmark = pytest.mark.e2e
 

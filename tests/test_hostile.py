@@ -13,9 +13,9 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from webstarter import hostile
-from webstarter.hostile import exchange, probe_hostile, probe_slow_clients
-from webstarter.probes import ProbeFailed
+from webstarter.smoke import hostile
+from webstarter.smoke.hostile import exchange, probe_hostile, probe_slow_clients
+from webstarter.smoke.probes import ProbeFailed
 
 SECURITY = {
     "Content-Security-Policy": "default-src 'self'",
@@ -337,7 +337,7 @@ def test_probes_go_to_loopback_only():
 
 
 def test_leaks_are_found_in_bodies_and_headers():
-    from webstarter.probes import Response
+    from webstarter.smoke.probes import Response
 
     for body, headers, leak in [
         (TRACEBACK.encode(), {}, "'Traceback (most recent call last)'"),

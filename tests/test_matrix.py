@@ -7,8 +7,8 @@ import sys
 import pytest
 
 from webstarter.errors import UsageError
-from webstarter.matrix import Cell, build_matrix, parse_options
 from webstarter.questions import load_questions
+from webstarter.smoke.matrix import Cell, build_matrix, parse_options
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 import pytest
 
-from webstarter.probes import (
+from webstarter.smoke.probes import (
     ProbeFailed,
     note_title,
     probe_contract,

@@ -14,7 +14,7 @@ import yaml
 from copier import run_copy
 
 from webstarter.catalog import catalog
-from webstarter.leftovers import unrendered
+from webstarter.smoke.leftovers import unrendered
 
 FRAMEWORKS = list(catalog())
 # A framework file that uses a partial of templates/_shared/ is a stub: `{% include %}` alone on

@@ -17,8 +17,8 @@ from conftest import tree
 from releases import build_wheel, copy_checkout, cut_next_release, git
 
 from webstarter.cli import app
+from webstarter.smoke.venvs import find_uv, install_project
 from webstarter.template_source import CANONICAL_URL
-from webstarter.venvs import find_uv, install_project
 
 pytestmark = pytest.mark.e2e
 

@@ -31,8 +31,8 @@ if TYPE_CHECKING:  # real types for the helpers, without importing them at start
     from rich.console import Console
 
     from webstarter.generate import Result
-    from webstarter.matrix import Cell
-    from webstarter.smoke import CellResult, SmokeRun
+    from webstarter.smoke.matrix import Cell
+    from webstarter.smoke.runner import CellResult, SmokeRun
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -395,8 +395,8 @@ def smoke(
     ] = None,
 ) -> None:
     """Generate, install, lint, test and serve every template: the CI smoke matrix."""
-    from webstarter.reports import write_json, write_junit
-    from webstarter.smoke_plan import SmokeOptions, plan
+    from webstarter.smoke.plan import SmokeOptions, plan
+    from webstarter.smoke.reports import write_json, write_junit
 
     smoke_run = plan(
         SmokeOptions(
@@ -481,7 +481,7 @@ def _cell_line(result: CellResult) -> str:
 def _print_summary(console: Console, results: list[CellResult]) -> None:
     from rich.table import Table
 
-    from webstarter.processes import tail
+    from webstarter.smoke.processes import tail
 
     table = Table(title="smoke summary")
     for column in ("cell", "result", "seconds", "steps"):

@@ -8,15 +8,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from webstarter.catalog import load_catalog
-from webstarter.containers import find_docker
 from webstarter.errors import UsageError
-from webstarter.matrix import build_matrix, parse_options
-from webstarter.postgres import PostgresError, PostgresServer
 from webstarter.questions import load_questions
-from webstarter.reports import check_writable
 from webstarter.resources import template_root
-from webstarter.smoke import ContainerPolicy, NoFreePort, SmokeRun, free_port, resolve_template
-from webstarter.venvs import find_uv
+from webstarter.smoke.containers import find_docker
+from webstarter.smoke.matrix import build_matrix, parse_options
+from webstarter.smoke.postgres import PostgresError, PostgresServer
+from webstarter.smoke.reports import check_writable
+from webstarter.smoke.runner import (
+    ContainerPolicy,
+    NoFreePort,
+    SmokeRun,
+    free_port,
+    resolve_template,
+)
+from webstarter.smoke.venvs import find_uv
 
 
 @dataclass

@@ -11,7 +11,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from webstarter.processes import run
+from webstarter.smoke.processes import run
 
 
 def find_uv() -> str | None:

@@ -20,7 +20,7 @@ import time
 from collections.abc import Collection, Mapping
 from urllib.parse import urljoin, urlsplit
 
-from webstarter.probes import (
+from webstarter.smoke.probes import (
     PROXY_HEADERS,
     SECURITY_HEADERS,
     ProbeFailed,

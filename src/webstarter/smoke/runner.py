@@ -24,14 +24,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from webstarter.catalog import Framework, load_catalog
-from webstarter.containers import Docker
-from webstarter.hostile import probe_hostile, probe_slow_clients
-from webstarter.leftovers import unrendered
-from webstarter.matrix import Cell
 from webstarter.next_steps import render_command
-from webstarter.postgres import PostgresError, PostgresServer
-from webstarter.probes import fetch, note_title, probe_contract, probe_notes
-from webstarter.processes import (
+from webstarter.smoke.containers import Docker
+from webstarter.smoke.hostile import probe_hostile, probe_slow_clients
+from webstarter.smoke.leftovers import unrendered
+from webstarter.smoke.matrix import Cell
+from webstarter.smoke.postgres import PostgresError, PostgresServer
+from webstarter.smoke.probes import fetch, note_title, probe_contract, probe_notes
+from webstarter.smoke.processes import (
     STOPPING,
     StepFailed,
     forget,
@@ -41,7 +41,7 @@ from webstarter.processes import (
     spawn,
     tail,
 )
-from webstarter.venvs import bin_dir, install_project
+from webstarter.smoke.venvs import bin_dir, install_project
 
 # Variables of the caller's shell that would change how a generated app behaves.
 SCRUBBED_ENV = (
@@ -344,7 +344,7 @@ class CellRunner:
 
     def container(self, log: Path) -> str:
         """Build the project's image and hold it to the contract (see container_step)."""
-        from webstarter.container_step import ContainerCheck, ContainerSettings
+        from webstarter.smoke.container_step import ContainerCheck, ContainerSettings
 
         docker = self.containers.docker
         if docker is None:

@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from webstarter.processes import StepFailed, run, tail
+from webstarter.smoke.processes import StepFailed, run, tail
 
 DOCKER_ENV = "WEBSTARTER_DOCKER"
 STAND_IN_LABEL = "org.webstarter.stand-in"

@@ -8,8 +8,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from webstarter.errors import UsageError
-from webstarter.processes import tail
-from webstarter.smoke import CellResult
+from webstarter.smoke.processes import tail
+from webstarter.smoke.runner import CellResult
 
 
 def check_writable(path: Path) -> None:
