@@ -27,7 +27,7 @@ from default_starter import generate
 from webstarter.catalog import catalog
 from webstarter.smoke.containers import base_image, find_docker
 from webstarter.smoke.probes import fetch
-from webstarter.smoke.runner import free_port
+from webstarter.smoke.processes import free_port
 
 DEPENDENCY_STEP = "pip install --requirement"
 

@@ -33,7 +33,8 @@ from default_starter import generate
 from webstarter.catalog import catalog
 from webstarter.next_steps import render_command
 from webstarter.smoke.probes import fetch
-from webstarter.smoke.runner import base_env, free_port
+from webstarter.smoke.processes import free_port
+from webstarter.smoke.runner import base_env
 from webstarter.smoke.venvs import bin_dir, install_project
 
 HALF_SENT = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n"

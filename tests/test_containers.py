@@ -20,11 +20,11 @@ import yaml
 from copier import run_copy
 
 from webstarter.catalog import catalog
+from webstarter.errors import StepFailed, StepSkipped
 from webstarter.smoke.containers import DOCKER_ENV, find_docker
 from webstarter.smoke.matrix import Cell
 from webstarter.smoke.probes import fetch, note_title, probe_contract, probe_notes
-from webstarter.smoke.processes import StepFailed
-from webstarter.smoke.runner import CellRunner, ContainerPolicy, StepSkipped, Timeouts
+from webstarter.smoke.runner import CellRunner, ContainerPolicy, Timeouts
 
 FRAMEWORKS = list(catalog())
 DATABASES = ["sqlite", "postgresql", "none"]

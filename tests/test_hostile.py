@@ -13,9 +13,9 @@ from urllib.parse import parse_qs
 
 import pytest
 
+from webstarter.errors import ProbeFailed
 from webstarter.smoke import hostile
 from webstarter.smoke.hostile import exchange, probe_hostile, probe_slow_clients
-from webstarter.smoke.probes import ProbeFailed
 
 SECURITY = {
     "Content-Security-Policy": "default-src 'self'",

@@ -11,8 +11,8 @@ from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 import pytest
 
+from webstarter.errors import ProbeFailed
 from webstarter.smoke.probes import (
-    ProbeFailed,
     note_title,
     probe_contract,
     probe_notes,

@@ -149,7 +149,7 @@ def test_ctrl_c_stops_every_child_process_and_server(tmp_path):
 def test_no_free_port_is_exit_2(runner, monkeypatch):
     """Without a free loopback port no server can boot: refuse before any cell runs."""
     import webstarter.smoke.plan as smoke_plan
-    from webstarter.smoke.runner import NoFreePort
+    from webstarter.errors import NoFreePort
 
     def exhausted(host: str = "127.0.0.1") -> int:
         raise NoFreePort(f"no free port on {host}: Address already in use")

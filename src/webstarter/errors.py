@@ -1,4 +1,19 @@
-"""The errors webstarter reports to users as one line and an exit code, never a traceback."""
+"""Every error webstarter raises on purpose, in one hierarchy (as copier keeps its own).
+
+The CLI prints a WebstarterError as one `error:` line and exits with its `exit_code`, never a
+traceback. None of them is an AssertionError: `python -O` strips asserts, not these.
+
+    WebstarterError            exit 1
+    ├── UsageError             exit 2: the command line or an answer is wrong
+    │   └── TemplateError      the template cannot be read, evaluated or rendered
+    ├── GitError               a git command failed
+    │   └── HistoryError       the template history cannot be built from this source tree
+    ├── NoFreePort             loopback has no port to give
+    ├── PostgresError          a PostgreSQL server refused a request, or cannot be had
+    ├── StepSkipped            a smoke step cannot run on this machine (not a failure)
+    └── StepFailed             a smoke step's command failed or timed out
+        └── ProbeFailed        a server's answer broke the starter contract
+"""
 
 
 class WebstarterError(Exception):
@@ -20,3 +35,32 @@ class UsageError(WebstarterError):
 class TemplateError(UsageError):
     """The template itself cannot be read, evaluated or rendered (its copier.yml, its Jinja, an
     extension it needs): one line naming what is wrong, exit code 2 like other bad input."""
+
+
+class GitError(WebstarterError):
+    """A git command failed; the message names it and quotes git's last line."""
+
+
+class HistoryError(GitError):
+    """The template history cannot be built from this source tree."""
+
+
+class NoFreePort(WebstarterError):
+    """The loopback interface has no port to give."""
+
+
+class PostgresError(WebstarterError):
+    """A PostgreSQL server refused a request, could not be reached, or could not be started."""
+
+
+class StepSkipped(WebstarterError):
+    """A smoke step that cannot run on this machine (no Docker daemon, no PostgreSQL server);
+    the message says why. The step is reported as skipped, loudly, not as passed."""
+
+
+class StepFailed(WebstarterError):
+    """A smoke step's command failed or timed out; the message says which and how."""
+
+
+class ProbeFailed(StepFailed):
+    """A response broke the starter contract; the message names the request."""

@@ -26,6 +26,7 @@ from webstarter.errors import UsageError, WebstarterError
 from webstarter.gitrepo import git
 from webstarter.questions import Question, load_copier_config, load_questions
 from webstarter.resources import cache_dir
+from webstarter.texts import last_line
 
 Kind = Literal["copier", "cookiecutter"]
 COPIER_FILES = ("copier.yml", "copier.yaml")
@@ -63,8 +64,7 @@ def _clone(url: str, ref: str | None, into: Path) -> Path:
         raise UsageError(f"cannot clone '{url}': git is not installed (it is not on PATH)")
     cloned = git("clone", "--quiet", url, str(into))
     if cloned.returncode != 0:
-        lines = cloned.stderr.strip().splitlines()
-        raise UsageError(f"cannot clone '{url}': {lines[-1] if lines else 'git failed'}")
+        raise UsageError(f"cannot clone '{url}': {last_line(cloned.stderr, 'git failed')}")
     if ref:
         checkout = git("checkout", "--quiet", ref, cwd=into)
         if checkout.returncode != 0:

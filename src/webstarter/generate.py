@@ -22,7 +22,7 @@ from typing import Any
 import webstarter
 from webstarter import gitrepo
 from webstarter.catalog import get_framework
-from webstarter.errors import UsageError, WebstarterError
+from webstarter.errors import GitError, UsageError, WebstarterError
 from webstarter.questions import load_questions, missing_answers, parse_data
 from webstarter.resources import template_root
 
@@ -327,6 +327,6 @@ def _commit(result: Result, request: Request) -> str:
             author=str(result.answers.get("author_name") or ""),
             email=str(result.answers.get("author_email") or ""),
         )
-    except RuntimeError as error:
+    except GitError as error:
         return f"failed ({error}); the project files are in place"
     return "initialised with one commit on branch main"

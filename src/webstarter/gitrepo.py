@@ -1,22 +1,57 @@
-"""git as webstarter uses it: one runner for every call, the initial commit of new projects,
-identity lookups."""
+"""git as webstarter uses it: the one runner for every git call, the initial commit of new
+projects, identity lookups."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
 
+from webstarter.errors import GitError
+from webstarter.texts import last_line
 
-def git(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """Run the user's git quietly; the caller reads returncode, stdout and stderr."""
+
+def git(
+    *args: str,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    input_: str | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """Run the user's git quietly; the caller reads returncode, stdout and stderr. `env` is
+    added to this process's environment."""
     return subprocess.run(  # noqa: S603 - git from PATH, arguments built here
         ["git", *args],  # noqa: S607 - the user's git, as they would run it
         cwd=cwd,
         capture_output=True,
         text=True,
+        input=input_,
         check=False,
+        env={**os.environ, **env} if env else None,
     )
+
+
+def git_output(
+    *args: str,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    input_: str | None = None,
+    error: type[GitError] = GitError,
+) -> str:
+    """Run git and return its stdout, stripped; a failure raises `error` with git's last line."""
+    result = git(*args, cwd=cwd, env=env, input_=input_)
+    if result.returncode != 0:
+        why = last_line(result.stderr or result.stdout)
+        raise error(f"git {_subcommand(args)} failed: {why}")
+    return result.stdout.strip()
+
+
+def _subcommand(args: tuple[str, ...]) -> str:
+    """`commit` in `git -c user.name=x commit ...`: what an error message names."""
+    rest = list(args)
+    while rest and rest[0].startswith("-"):
+        rest = rest[2:] if rest[0] in ("-c", "-C") else rest[1:]
+    return rest[0] if rest else "git"
 
 
 def available() -> bool:
@@ -37,19 +72,13 @@ def inside_work_tree(path: Path) -> bool:
 
 
 def init_and_commit(path: Path, message: str, author: str = "", email: str = "") -> None:
-    """`git init` + one commit of everything; an identity is borrowed only if none is set."""
+    """`git init` + one commit of everything; an identity is borrowed only if none is set.
+    A failing step raises GitError."""
     identity: list[str] = []
     if not config_value("user.name"):
         identity += ["-c", f"user.name={author or 'webstarter'}"]
     if not config_value("user.email"):
         identity += ["-c", f"user.email={email or 'webstarter@localhost'}"]
-    steps = {
-        "init": ["init", "--quiet", "--initial-branch=main"],
-        "add": ["add", "--all"],
-        "commit": [*identity, "commit", "--quiet", "--no-verify", "--message", message],
-    }
-    for step, args in steps.items():
-        result = git(*args, cwd=path)
-        if result.returncode != 0:
-            lines = (result.stderr or result.stdout).strip().splitlines()
-            raise RuntimeError(f"git {step} failed: {lines[-1] if lines else 'no output'}")
+    git_output("init", "--quiet", "--initial-branch=main", cwd=path)
+    git_output("add", "--all", cwd=path)
+    git_output(*identity, "commit", "--quiet", "--no-verify", "--message", message, cwd=path)

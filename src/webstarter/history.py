@@ -11,12 +11,13 @@ The result is written as a `git bundle`, which git can clone like a repository.
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from webstarter.errors import HistoryError
+from webstarter.gitrepo import git, git_output
 
 TEMPLATES_DIR = "templates"
 VERSION_LINE = re.compile(r'^version\s*=\s*"([^"]+)"', re.MULTILINE)
@@ -26,10 +27,6 @@ RELEASE_AUTHOR = {
     "GIT_COMMITTER_NAME": "webstarter",
     "GIT_COMMITTER_EMAIL": "releases@webstarter",
 }
-
-
-class HistoryError(RuntimeError):
-    """The template history cannot be built from this source tree."""
 
 
 @dataclass(frozen=True)
@@ -42,18 +39,10 @@ class Release:
 def run_git(
     repo: Path, *args: str, env: dict[str, str] | None = None, input_: str | None = None
 ) -> str:
-    result = subprocess.run(  # noqa: S603 - git with arguments built here
-        ["git", "-c", "core.quotepath=off", *args],  # noqa: S607 - git from PATH
-        cwd=repo,
-        capture_output=True,
-        text=True,
-        input=input_,
-        check=False,
-        env={**os.environ, **(env or {})},
+    """git's stdout in `repo`; a failure raises HistoryError (see gitrepo.git_output)."""
+    return git_output(
+        "-c", "core.quotepath=off", *args, cwd=repo, env=env, input_=input_, error=HistoryError
     )
-    if result.returncode != 0:
-        raise HistoryError(f"git {args[0]} failed: {result.stderr.strip()}")
-    return result.stdout.strip()
 
 
 def _version_at(repo: Path, commit: str) -> str | None:
@@ -89,15 +78,7 @@ def releases(repo: Path) -> list[Release]:
     """Every release, oldest first; the last one is the working tree's version."""
     repo = repo.resolve()
     git_dir = Path(run_git(repo, "rev-parse", "--absolute-git-dir"))
-    has_head = (
-        subprocess.run(
-            ["git", "rev-parse", "--verify", "--quiet", "HEAD"],  # noqa: S607
-            cwd=repo,
-            capture_output=True,
-            check=False,
-        ).returncode
-        == 0
-    )
+    has_head = git("rev-parse", "--verify", "--quiet", "HEAD", cwd=repo).returncode == 0
     found: dict[str, Release] = {}
     if has_head:
         log = run_git(repo, "log", "--first-parent", "--reverse", "--format=%H %cI", "HEAD")

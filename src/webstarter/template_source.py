@@ -63,7 +63,8 @@ def bundle_path() -> Path:
 
 def _checkout_bundle() -> Path:
     """Build (once per state of the checkout) the bundle a wheel would ship."""
-    from webstarter.history import HistoryError, build_bundle, run_git, working_tree_templates
+    from webstarter.errors import HistoryError
+    from webstarter.history import build_bundle, run_git, working_tree_templates
 
     try:
         git_dir = Path(run_git(SOURCE_CHECKOUT, "rev-parse", "--absolute-git-dir"))

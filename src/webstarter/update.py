@@ -27,6 +27,7 @@ from webstarter.template_source import (
     canonical_source,
     installed_version,
 )
+from webstarter.texts import key_value, last_line
 
 TAG = re.compile(r"^v(\d+(?:\.\d+)*(?:[.-]?\w+)*)$")
 ConflictMode = Literal["inline", "rej"]
@@ -166,10 +167,8 @@ def target_version(project: Project, to: str | None) -> str | None:
 def _parse_data(pairs: list[str], project: Project) -> dict[str, str]:
     data = {}
     for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key:
-            raise UsageError(f"--data '{pair}' is not KEY=VALUE")
-        data[key.strip()] = value
+        key, value = key_value(pair, "--data")
+        data[key] = value
     if "framework" in data and data["framework"] != project.framework:
         raise UsageError(
             f"refusing to change the framework from {project.framework} to {data['framework']}: "
@@ -228,10 +227,8 @@ def _run_copier(
         hint = "" if recopy else "; if an old version cannot be replayed, try --recopy"
         raise WebstarterError(f"copier could not update the project: {error}{hint}") from None
     except ProcessExecutionError as error:
-        lines = (error.stderr or str(error)).strip().splitlines()
-        raise WebstarterError(
-            f"cannot fetch the template {project.source}: {lines[-1] if lines else 'git failed'}"
-        ) from None
+        why = last_line(error.stderr or str(error), "git failed")
+        raise WebstarterError(f"cannot fetch the template {project.source}: {why}") from None
     except ValueError as error:
         raise UsageError(str(error)) from None
 

@@ -17,11 +17,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from webstarter.errors import StepFailed
 from webstarter.next_steps import render_command
 from webstarter.smoke.containers import SMOKE_LABEL, Docker, base_image
 from webstarter.smoke.hostile import probe_hostile
 from webstarter.smoke.probes import fetch, note_title, probe_contract, probe_notes
-from webstarter.smoke.processes import STOPPING, StepFailed
+from webstarter.smoke.processes import STOPPING
 
 STOP_GRACE = 10  # seconds between docker stop's SIGTERM and its SIGKILL
 CLEAN_EXITS = (0, 143)  # exited by itself, or ended by the SIGTERM (128 + 15)

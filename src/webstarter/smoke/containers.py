@@ -16,7 +16,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from webstarter.smoke.processes import StepFailed, run, tail
+from webstarter.errors import StepFailed
+from webstarter.smoke.processes import run, tail
+from webstarter.texts import last_line
 
 DOCKER_ENV = "WEBSTARTER_DOCKER"
 STAND_IN_LABEL = "org.webstarter.stand-in"
@@ -50,8 +52,8 @@ class Docker:
         except subprocess.TimeoutExpired:
             raise StepFailed(f"`docker {args[0]}` timed out after {timeout:.0f} s") from None
         if result.returncode != 0:
-            last = (result.stderr.strip() or result.stdout.strip()).splitlines()[-1:] or ["?"]
-            raise StepFailed(f"`docker {' '.join(args[:2])}` failed: {last[0]}")
+            why = last_line(result.stderr or result.stdout, "?")
+            raise StepFailed(f"`docker {' '.join(args[:2])}` failed: {why}")
         return result.stdout.strip()
 
     def logged(self, args: list[str], cwd: Path, log: Path, timeout: float) -> None:
@@ -59,7 +61,7 @@ class Docker:
         try:
             run([self.client, *args], cwd, self.env, log, timeout)
         except StepFailed as error:
-            raise StepFailed(f"{error}; last line: {tail(log, 1).strip()}") from None
+            raise StepFailed(f"{error}; last line: {last_line(tail(log, 5))}") from None
 
     def image_size(self, image: str) -> int:
         return int(self.output("image", "inspect", "--format", "{{.Size}}", image))
@@ -154,8 +156,8 @@ def _probe(client: str) -> tuple[Docker | None, str]:
         return None, f"{client} cannot run: {error}"
     words = info.stdout.split()
     if info.returncode != 0 or len(words) != 2:
-        last = (info.stderr.strip().splitlines() or ["no answer"])[-1]
-        return None, f"the Docker daemon does not answer {client}: {last}"
+        why = last_line(info.stderr, "no answer")
+        return None, f"the Docker daemon does not answer {client}: {why}"
     client_version, server_version = words
     if _version(client_version) >= (23,) and ask("buildx", "version").returncode != 0:
         return None, f"{client} {client_version} has no buildx plugin, so it cannot use BuildKit"

@@ -20,13 +20,8 @@ import time
 from collections.abc import Collection, Mapping
 from urllib.parse import urljoin, urlsplit
 
-from webstarter.smoke.probes import (
-    PROXY_HEADERS,
-    SECURITY_HEADERS,
-    ProbeFailed,
-    Response,
-    stylesheet_links,
-)
+from webstarter.errors import ProbeFailed
+from webstarter.smoke.probes import PROXY_HEADERS, SECURITY_HEADERS, Response, stylesheet_links
 
 TIMEOUT = 5.0  # seconds for each request (connect, send, answer)
 LOOPBACK = ("127.0.0.1", "localhost", "::1")

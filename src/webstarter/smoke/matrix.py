@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from webstarter.errors import UsageError
 from webstarter.questions import Question
+from webstarter.texts import key_value
 
 # Answers that cannot run on this interpreter are left out of the matrix, not failed.
 UNINSTALLABLE = {
@@ -53,9 +54,7 @@ def parse_options(pairs: list[str], questions: dict[str, Question]) -> dict[str,
     """`--option KEY=VALUE` (repeatable): the values each question must take in the matrix."""
     chosen: dict[str, list[str]] = {}
     for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key:
-            raise UsageError(f"--option '{pair}' is not KEY=VALUE")
+        key, value = key_value(pair, "--option")
         question = questions.get(key)
         if question is None or key == "framework":
             known = ", ".join(sorted(name for name in questions if name != "framework"))

@@ -8,20 +8,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from webstarter.catalog import load_catalog
-from webstarter.errors import UsageError
+from webstarter.errors import NoFreePort, PostgresError, UsageError
 from webstarter.questions import load_questions
 from webstarter.resources import template_root
 from webstarter.smoke.containers import find_docker
 from webstarter.smoke.matrix import build_matrix, parse_options
-from webstarter.smoke.postgres import PostgresError, PostgresServer
+from webstarter.smoke.postgres import PostgresServer
+from webstarter.smoke.processes import free_port
 from webstarter.smoke.reports import check_writable
-from webstarter.smoke.runner import (
-    ContainerPolicy,
-    NoFreePort,
-    SmokeRun,
-    free_port,
-    resolve_template,
-)
+from webstarter.smoke.runner import ContainerPolicy, SmokeRun, resolve_template
 from webstarter.smoke.venvs import find_uv
 
 

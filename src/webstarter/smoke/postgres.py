@@ -12,11 +12,8 @@ import subprocess
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
-from webstarter.errors import UsageError
-
-
-class PostgresError(RuntimeError):
-    """The server refused a request or could not be reached."""
+from webstarter.errors import PostgresError, UsageError
+from webstarter.texts import last_line
 
 
 @dataclass(frozen=True)
@@ -45,8 +42,7 @@ class PostgresServer:
             timeout=30,
         )
         if result.returncode != 0:
-            lines = result.stderr.strip().splitlines()
-            raise PostgresError(lines[-1] if lines else "psql failed")
+            raise PostgresError(last_line(result.stderr, "psql failed"))
         return result.stdout.strip()
 
     def create_database(self, prefix: str) -> str:

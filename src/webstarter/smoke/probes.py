@@ -11,6 +11,8 @@ from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urljoin
 
+from webstarter.errors import ProbeFailed
+
 SECURITY_HEADERS = (
     "Content-Security-Policy",
     "X-Content-Type-Options",
@@ -20,10 +22,6 @@ SECURITY_HEADERS = (
 # What a TLS-terminating proxy on the same host would add (the client's address is from the
 # documentation range: nothing is ever sent there).
 PROXY_HEADERS = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.10"}
-
-
-class ProbeFailed(AssertionError):
-    """A response broke the contract."""
 
 
 @dataclass(frozen=True)

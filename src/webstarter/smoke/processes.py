@@ -1,4 +1,4 @@
-"""Child processes with timeouts and logs, all killed on Ctrl-C.
+"""Child processes with timeouts and logs, all killed on Ctrl-C, and the ports they listen on.
 
 Every process the smoke harness starts is registered here, in its own process group, so an
 interrupt or a timeout can stop it together with its children (gunicorn workers, for one).
@@ -9,17 +9,16 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 import threading
 from pathlib import Path
 
+from webstarter.errors import NoFreePort, StepFailed
+
 _live: set[subprocess.Popen[bytes]] = set()
 _lock = threading.Lock()
 STOPPING = threading.Event()  # set by kill_all: no new process may start after it
-
-
-class StepFailed(Exception):
-    """A step's command failed or timed out; the message says which and how."""
 
 
 def spawn(argv: list[str], cwd: Path, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
@@ -86,3 +85,13 @@ def tail(log: Path, lines: int = 20) -> str:
     except OSError:
         return ""
     return "\n".join(text.splitlines()[-lines:])
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port the kernel says is free on loopback now."""
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            sock.bind((host, 0))
+            return int(sock.getsockname()[1])
+    except OSError as error:
+        raise NoFreePort(f"no free port on {host}: {error.strerror}") from error

@@ -14,7 +14,6 @@ import secrets
 import shlex
 import shutil
 import signal
-import socket
 import subprocess
 import threading
 import time
@@ -24,17 +23,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from webstarter.catalog import Framework, load_catalog
+from webstarter.errors import PostgresError, StepFailed, StepSkipped
 from webstarter.next_steps import render_command
 from webstarter.smoke.containers import Docker
 from webstarter.smoke.hostile import probe_hostile, probe_slow_clients
 from webstarter.smoke.leftovers import unrendered
 from webstarter.smoke.matrix import Cell
-from webstarter.smoke.postgres import PostgresError, PostgresServer
+from webstarter.smoke.postgres import PostgresServer
 from webstarter.smoke.probes import fetch, note_title, probe_contract, probe_notes
 from webstarter.smoke.processes import (
     STOPPING,
-    StepFailed,
     forget,
+    free_port,
     kill_all,
     kill_group,
     run,
@@ -74,10 +74,6 @@ class Timeouts:
     stop: float = 15
 
 
-class StepSkipped(Exception):
-    """A step that cannot run on this machine (no Docker daemon, say); the message says why."""
-
-
 @dataclass
 class StepResult:
     name: str
@@ -110,20 +106,6 @@ class CellResult:
     @property
     def skipped(self) -> list[StepResult]:
         return [step for step in self.steps if step.skipped]
-
-
-class NoFreePort(RuntimeError):
-    """The loopback interface has no port to give."""
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    """A port the kernel says is free on loopback now."""
-    try:
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-            sock.bind((host, 0))
-            return int(sock.getsockname()[1])
-    except OSError as error:
-        raise NoFreePort(f"no free port on {host}: {error.strerror}") from error
 
 
 def resolve_template(path: Path) -> Path:
