@@ -383,7 +383,14 @@ def smoke(
         Path | None, typer.Option("--workdir", help="Where cells run (default: a temp folder).")
     ] = None,
     pip: Annotated[
-        bool, typer.Option("--pip", help="Install with venv + pip even when uv is present.")
+        bool, typer.Option("--pip", help="Install with venv + pip instead of the bundled uv.")
+    ] = False,
+    no_containers: Annotated[
+        bool,
+        typer.Option(
+            "--no-containers",
+            help="Skip the container step (shown as skipped; refused when CI is set).",
+        ),
     ] = False,
     postgres_url: Annotated[
         str | None,
@@ -411,6 +418,7 @@ def smoke(
             workdir=workdir,
             use_uv=not pip,
             postgres_url=postgres_url,
+            containers=not no_containers,
         )
     )
     console = _console()
@@ -424,6 +432,7 @@ def smoke(
         if docker
         else f"containers: none ({smoke_run.containers.reason})"
     )
+    console.print(f"postgresql: {smoke_run.postgres.describe()}")
     try:
         results = _run_with_progress(smoke_run, console)
     except KeyboardInterrupt:

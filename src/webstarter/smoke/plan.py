@@ -13,7 +13,12 @@ from webstarter.questions import load_questions
 from webstarter.resources import template_root
 from webstarter.smoke.containers import find_docker
 from webstarter.smoke.matrix import build_matrix, parse_options
-from webstarter.smoke.postgres import PostgresServer
+from webstarter.smoke.postgres import (
+    NO_SERVER,
+    PostgresPolicy,
+    PostgresServer,
+    find_server_binaries,
+)
 from webstarter.smoke.processes import free_port
 from webstarter.smoke.reports import check_writable
 from webstarter.smoke.runner import ContainerPolicy, SmokeRun, resolve_template
@@ -33,6 +38,7 @@ class SmokeOptions:
     workdir: Path | None = None
     use_uv: bool = True
     postgres_url: str | None = None
+    containers: bool = True
 
 
 def plan(options: SmokeOptions) -> SmokeRun:
@@ -64,19 +70,31 @@ def plan(options: SmokeOptions) -> SmokeRun:
         options.workdir.mkdir(parents=True, exist_ok=True)
         if not os.access(options.workdir, os.W_OK):
             raise UsageError(f"cannot write to --workdir '{options.workdir}'")
-    postgres = None
+    in_ci = bool(os.environ.get("CI"))
+    if not options.containers and in_ci:
+        raise UsageError("--no-containers: CI is set, where the container step may not be skipped")
+    given = None
     if options.postgres_url:
         try:
-            postgres = PostgresServer.from_url(options.postgres_url)
+            given = PostgresServer.from_url(options.postgres_url)
         except PostgresError as error:
             raise UsageError(
                 f"cannot reach PostgreSQL at {options.postgres_url}: {error}"
             ) from None
     workroot = Path(tempfile.mkdtemp(prefix="webstarter-smoke-", dir=options.workdir))
-    docker, reason = find_docker()
-    containers = ContainerPolicy(
-        docker, reason, required=bool(os.environ.get("CI")), keep=options.keep
+    bindir = None if given else find_server_binaries()
+    postgres = PostgresPolicy(
+        given,
+        bindir,
+        workroot / "postgres",
+        reason="" if given or bindir else NO_SERVER,
+        required=in_ci,
     )
+    if options.containers:
+        docker, reason = find_docker()
+        containers = ContainerPolicy(docker, reason, required=in_ci, keep=options.keep)
+    else:
+        containers = ContainerPolicy(None, "--no-containers", keep=options.keep, disabled=True)
     return SmokeRun(
         template=template,
         cells=cells,

@@ -29,7 +29,7 @@ from webstarter.smoke.containers import Docker
 from webstarter.smoke.hostile import probe_hostile, probe_slow_clients
 from webstarter.smoke.leftovers import unrendered
 from webstarter.smoke.matrix import Cell
-from webstarter.smoke.postgres import PostgresServer
+from webstarter.smoke.postgres import PostgresPolicy, PostgresServer
 from webstarter.smoke.probes import fetch, note_title, probe_contract, probe_notes
 from webstarter.smoke.processes import (
     STOPPING,
@@ -142,7 +142,7 @@ class CellRunner:
         timeouts: Timeouts,
         use_uv: bool,
         host: str = "127.0.0.1",
-        postgres: PostgresServer | None = None,
+        postgres: PostgresPolicy | None = None,
         containers: ContainerPolicy | None = None,
     ) -> None:
         self.template = template
@@ -157,7 +157,8 @@ class CellRunner:
         self.result = CellResult(cell, folder)
         self.package = ""
         self.env = base_env()
-        self.postgres = postgres
+        self.postgres = postgres or PostgresPolicy()
+        self.database_server: PostgresServer | None = None  # where the cell's database is
         self.database = "none"  # the cell's `database` answer, once generated
         self.database_url = ""  # set for postgresql cells
         self.note: tuple[int, str] | None = None  # written through the first server
@@ -198,13 +199,18 @@ class CellRunner:
             for name, action in first:
                 if STOPPING.is_set() or not self.step(name, action):
                     return self.result
-            for name, action in self._later_steps():
+            later = self._later_steps()
+            for index, (name, action) in enumerate(later):
                 if STOPPING.is_set() or not self.step(name, action):
                     break
+                if name == "database" and self.result.steps[-1].skipped:
+                    rest = ", ".join(step for step, _ in later[index + 1 :])
+                    self.result.steps[-1].detail += f"; so the cell's {rest} did not run"
+                    break
         finally:
-            if self.database_url and self.postgres:
+            if self.database_url and self.database_server:
                 with contextlib.suppress(PostgresError):
-                    self.postgres.drop_database(self.database_url)
+                    self.database_server.drop_database(self.database_url)
         return self.result
 
     def _later_steps(self) -> list[tuple[str, Callable[[Path], str]]]:
@@ -294,12 +300,13 @@ class CellRunner:
         return env
 
     def create_database(self, log: Path) -> str:
-        if self.postgres is None:
-            raise StepFailed(
-                "a postgresql cell needs a server: pass --postgres-url or set "
-                "WEBSTARTER_POSTGRES_URL to an administrator URL"
-            )
-        self.database_url = self.postgres.create_database(f"smoke_{self.cell.framework}")
+        try:
+            server = self.postgres.server()  # StepSkipped (StepFailed in CI) when there is none
+        except StepSkipped as reason:
+            log.write_text(f"{reason}\n", encoding="utf-8")
+            raise
+        self.database_url = server.create_database(f"smoke_{self.cell.framework}")
+        self.database_server = server
         log.write_text(f"created {self.database_url}\n", encoding="utf-8")
         return self.database_url.rsplit("/", 1)[-1]
 
@@ -328,6 +335,9 @@ class CellRunner:
         """Build the project's image and hold it to the contract (see container_step)."""
         from webstarter.smoke.container_step import ContainerCheck, ContainerSettings
 
+        if self.containers.disabled:
+            log.write_text("--no-containers: the image was not built\n", encoding="utf-8")
+            raise StepSkipped("--no-containers: the image was not built")
         docker = self.containers.docker
         if docker is None:
             reason = f"no Docker: {self.containers.reason}"
@@ -458,6 +468,7 @@ class ContainerPolicy:
     reason: str = "not looked for"
     required: bool = False
     keep: bool = False
+    disabled: bool = False  # --no-containers (refused with CI set)
 
 
 @dataclass
@@ -471,7 +482,7 @@ class SmokeRun:
     keep: bool = False
     use_uv: bool = True
     timeouts: Timeouts = field(default_factory=Timeouts)
-    postgres: PostgresServer | None = None
+    postgres: PostgresPolicy = field(default_factory=PostgresPolicy)
     containers: ContainerPolicy = field(default_factory=ContainerPolicy)
 
     def run(
@@ -510,5 +521,7 @@ class SmokeRun:
             kill_all()  # also stops every cell from starting another step
             pool.shutdown(wait=False, cancel_futures=True)
             raise
+        finally:
+            self.postgres.close()  # the throw-away server, if a cell started one
         pool.shutdown()
         return results

@@ -1,4 +1,4 @@
-"""Fresh virtual environments for generated projects: uv when present, else venv + pip.
+"""Fresh virtual environments for generated projects: uv (a dependency), or venv + pip.
 
 Both share their package caches across projects, so the second install of a starter costs
 little more than linking files.
@@ -15,7 +15,13 @@ from webstarter.smoke.processes import run
 
 
 def find_uv() -> str | None:
-    """uv on PATH or beside this interpreter (it is a test dependency of webstarter)."""
+    """The uv webstarter depends on (PyPI's `uv` ships the binary), else uv on PATH."""
+    try:
+        from uv import find_uv_bin
+
+        return str(find_uv_bin())
+    except (ImportError, FileNotFoundError):
+        pass
     beside = Path(sys.executable).parent / "uv"
     return shutil.which("uv") or (str(beside) if beside.is_file() else None)
 
