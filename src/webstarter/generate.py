@@ -25,6 +25,7 @@ from webstarter.catalog import get_framework
 from webstarter.errors import GitError, UsageError, WebstarterError
 from webstarter.questions import load_questions, missing_answers, parse_data
 from webstarter.resources import template_root
+from webstarter.texts import key_value
 
 TEMP_PREFIX = ".webstarter-"
 
@@ -68,8 +69,8 @@ def _nearest_existing(path: Path) -> Path:
 def default_destination(data: list[str]) -> Path:
     """DEST when none is given: a folder named after `--data project_name=...`."""
     for pair in data:
-        key, _, value = pair.partition("=")
-        if key.strip() == "project_name" and value.strip():
+        key, value = key_value(pair, "--data")
+        if key == "project_name" and value.strip():
             return Path(value.strip())
     raise UsageError("missing DEST: name the folder to create (or pass --data project_name=...)")
 

@@ -20,6 +20,7 @@ import jinja2
 import yaml
 
 from webstarter.errors import TemplateError, UsageError
+from webstarter.texts import key_value
 
 
 @lru_cache(maxsize=8)
@@ -213,10 +214,7 @@ def parse_data(pairs: list[str], questions: dict[str, Question]) -> dict[str, st
     """Turn repeated `--data KEY=VALUE` options into answers, rejecting unknown keys."""
     answers: dict[str, str] = {}
     for pair in pairs:
-        key, sep, value = pair.partition("=")
-        key = key.strip()
-        if not sep or not key:
-            raise UsageError(f"--data '{pair}' is not KEY=VALUE")
+        key, value = key_value(pair, "--data")
         if key not in questions:
             known = ", ".join(sorted(questions))
             raise UsageError(f"--data {key}: the template has no such question; known: {known}")
