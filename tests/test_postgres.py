@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import processes_under
 
 from webstarter.catalog import catalog
 from webstarter.cli import app
@@ -115,20 +116,6 @@ def test_no_containers_is_refused_in_ci(runner, monkeypatch):
     )
 
 
-def _processes_under(folder: Path) -> list[str]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-        except OSError:
-            continue
-        if str(folder) in cmdline:
-            found.append(f"{entry.name}: {cmdline[:120]}")
-    return found
-
-
 @pytest.mark.e2e
 @needs_binaries
 def test_ctrl_c_stops_and_removes_the_throw_away_server():
@@ -165,5 +152,5 @@ def _interrupt_a_postgresql_cell(work: Path) -> None:
     assert smoke.returncode == 130, output
     assert "Traceback" not in output
     time.sleep(0.5)
-    assert _processes_under(work) == []
+    assert processes_under(work) == []
     assert not list(work.glob("*/postgres"))

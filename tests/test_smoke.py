@@ -4,16 +4,15 @@ fails its cell (named, with the failing step and its log) without crashing the r
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import signal
 import subprocess
 import sys
 import time
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
+from conftest import processes_under
 
 from webstarter.cli import app
 
@@ -94,22 +93,6 @@ def test_jobs_must_be_positive(runner):
     assert result.exit_code == 2
 
 
-def _processes_under(folder: Path) -> list[str]:
-    """Processes whose working directory or command line points into `folder`."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            cwd = os.readlink(entry / "cwd")
-            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-        except OSError:
-            continue
-        if str(folder) in cwd or str(folder) in cmdline:
-            found.append(f"{entry.name}: {cmdline[:120]}")
-    return found
-
-
 @pytest.mark.e2e
 def test_ctrl_c_stops_every_child_process_and_server(tmp_path):
     work = tmp_path / "work"
@@ -143,7 +126,7 @@ def test_ctrl_c_stops_every_child_process_and_server(tmp_path):
     assert "interrupted; every cell and server was stopped" in output
     assert "Traceback" not in output
     time.sleep(0.5)
-    assert _processes_under(work) == []
+    assert processes_under(work) == []
 
 
 def test_no_free_port_is_exit_2(runner, monkeypatch):
