@@ -13,3 +13,14 @@ def add_security_headers() -> None:
     """
     for name, value in SECURITY_HEADERS.items():
         bottle.response.set_header(name, value)
+
+
+def close_request_body() -> None:
+    """Close the copy of the request body Bottle keeps (a temporary file when it is large).
+
+    Runs as an after_request hook, which Bottle runs whether the route returned or raised;
+    without it the file stays open until the garbage collector finds it.
+    """
+    body = bottle.request.environ.get("bottle.request.body")
+    if body is not None:
+        body.close()
