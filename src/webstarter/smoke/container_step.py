@@ -97,9 +97,10 @@ class ContainerCheck:
         base = base_image(self.settings.project / "Dockerfile")
         if base is None:
             raise StepFailed("the Dockerfile has no `ARG PYTHON_IMAGE=...` base image")
-        if not self.docker.has_image(base):
+        present = self.docker.has_image(base)
+        if not present:
             self.note(f"base image {base} is not on this machine: docker build will pull it")
-        self.metrics["stand_in"] = self.docker.has_image(base) and self.docker.is_stand_in(base)
+        self.metrics["stand_in"] = present and self.docker.is_stand_in(base)
         if self.metrics["stand_in"]:
             self.note(f"base image {base} is a local stand-in (built by debootstrap)")
         started = time.monotonic()
