@@ -66,7 +66,7 @@ class UpdateResult:
     mode: str = "update"
 
 
-def _version_key(version: str) -> Any:
+def version_key(version: str) -> Any:
     from packaging.version import InvalidVersion, Version
 
     try:
@@ -135,7 +135,7 @@ def available_versions() -> list[str]:
         ref = line.split()[-1]
         if ref.startswith("refs/tags/") and (match := TAG.match(ref.removeprefix("refs/tags/"))):
             versions.append(match.group(1))
-    return sorted(set(versions), key=_version_key)
+    return sorted(set(versions), key=version_key)
 
 
 def target_version(project: Project, to: str | None) -> str | None:
@@ -148,7 +148,7 @@ def target_version(project: Project, to: str | None) -> str | None:
             to
             and _is_version(wanted)
             and _is_version(project.version)
-            and (_version_key(wanted) < _version_key(project.version))
+            and (version_key(wanted) < version_key(project.version))
         ):
             raise UsageError(f"refusing to downgrade from v{project.version} to {to}")
         return to
@@ -156,7 +156,7 @@ def target_version(project: Project, to: str | None) -> str | None:
     target = (to or installed_version()).removeprefix("v")
     if target not in versions:
         raise UsageError(f"unknown template version '{to}'; available: {', '.join(versions)}")
-    if _version_key(target) < _version_key(project.version):
+    if version_key(target) < version_key(project.version):
         raise UsageError(
             f"refusing to downgrade from v{project.version} to v{target}; "
             "use `git revert` on the update commit instead"
@@ -302,7 +302,7 @@ def check(path: Path) -> CheckResult:
     installed = installed_version()
     if project.version == installed:
         status: Literal["current", "behind", "ahead"] = "current"
-    elif _version_key(project.version) < _version_key(installed):
+    elif version_key(project.version) < version_key(installed):
         status = "behind"
     else:
         status = "ahead"
