@@ -58,13 +58,22 @@ def reports_errors(command: F) -> F:
     Errors of copier, cookiecutter, Jinja, YAML and git that a user can cause get their own
     line too (webstarter.template_errors); only what is left is "unexpected", a bug to report.
     """
+    return _reporting(command, None)
 
+
+def reports_errors_as(code: int) -> Callable[[F], F]:
+    """`reports_errors`, but every error exits with `code`: for commands whose other exit codes
+    are answers a script branches on (`check`'s "behind", `update`'s "conflicts")."""
+    return lambda command: _reporting(command, code)
+
+
+def _reporting(command: F, error_code: int | None) -> F:
     @wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
         except WebstarterError as error:
-            raise fail(error.message, error.exit_code) from None
+            raise fail(error.message, error_code or error.exit_code) from None
         except KeyboardInterrupt:
             raise fail("interrupted; nothing was written", 130) from None
         except Exception as error:
@@ -74,11 +83,11 @@ def reports_errors(command: F) -> F:
 
             known = explain(error)  # a bad template, a missing extension, a failed task...
             if known is not None:
-                raise fail(known.message, known.exit_code) from None
+                raise fail(known.message, error_code or known.exit_code) from None
             raise fail(
                 f"unexpected {type(error).__name__}: {error} "
                 "(set WEBSTARTER_DEBUG=1 for the traceback, and please report it)",
-                1,
+                error_code or 1,
             ) from None
 
     return wrapper  # type: ignore[return-value]
@@ -258,8 +267,18 @@ def _print_generated(result: Result, pretend: bool) -> None:
         typer.echo(f"  {line}")
 
 
-@app.command()
-@reports_errors
+UPDATE_HELP = """Bring a project to the installed template version, keeping your edits.
+
+Exit codes: 0 updated (or already current without --branch), 1 conflicts to resolve,
+2 error (nothing changed), 3 already current with --branch (no branch made).
+With --branch NAME the update happens on branch NAME, made or reset at the current commit;
+--commit commits it there (conflict markers included) and checks out the starting branch
+again, which never changes. --pr-text FILE writes a pull request's title (first line) and
+body (after a blank line): versions, CHANGELOG entries, changed files, conflicts."""
+
+
+@app.command(help=UPDATE_HELP)
+@reports_errors_as(2)
 def update(
     path: Annotated[Path, typer.Argument(help="The project to update.")] = Path("."),
     to: Annotated[
@@ -283,70 +302,129 @@ def update(
         bool,
         typer.Option("--trust", help="Let a third-party template run its tasks and migrations."),
     ] = False,
+    branch: Annotated[
+        str | None,
+        typer.Option("--branch", help="Update on this branch, made or reset at HEAD."),
+    ] = None,
+    commit: Annotated[
+        bool,
+        typer.Option("--commit", help="With --branch: commit there, then go back."),
+    ] = False,
+    pr_text: Annotated[
+        Path | None,
+        typer.Option("--pr-text", help="Write a pull request's title and body to this file."),
+    ] = None,
 ) -> None:
-    """Bring a project to the installed template version, keeping your edits."""
     from webstarter.errors import UsageError
-    from webstarter.update import update as run_update
+    from webstarter.exit_codes import Update
 
     if conflict not in ("inline", "rej"):
         raise UsageError(f"--conflict must be inline or rej, not '{conflict}'")
+    if commit and not branch:
+        raise UsageError(
+            "--commit needs --branch NAME: an update is committed on its own branch, never on "
+            "the one you are on"
+        )
+    if pretend and (branch or pr_text):
+        raise UsageError("--pretend changes nothing: it takes neither --branch nor --pr-text")
     console = _console()
     if conflict == "rej":
         console.print(
             "warning: --conflict rej keeps the template's side in the file and moves YOUR side "
             "of each conflicting hunk into a .rej file next to it: review every .rej"
         )
-    result = run_update(
-        path,
-        to=to,
-        pretend=pretend,
-        conflict=conflict,  # type: ignore[arg-type]
-        recopy=recopy,
-        data=list(data or []),
-        trust=trust,
-    )
-    if result.old == result.new and not recopy:
-        console.print(f"{result.project} is already on template v{result.new}")
-        return
+    options: dict[str, Any] = {
+        "to": to,
+        "conflict": conflict,
+        "recopy": recopy,
+        "data": list(data or []),
+        "trust": trust,
+    }
+    if branch:
+        from webstarter.update_branch import update_on_branch
+
+        outcome = update_on_branch(path, branch, commit, **options)
+        result = outcome.update
+        if outcome.status == "current":
+            console.print(f"{result.project} is already on template v{result.old}; no branch made")
+            raise typer.Exit(Update.CURRENT)
+    else:
+        from webstarter.update import update as run_update
+
+        result = run_update(path, pretend=pretend, **options)
+        if result.old == result.new and not recopy:
+            console.print(f"{result.project} is already on template v{result.new}")
+            return
     verb = "would update" if pretend else "updated"
-    console.print(f"{verb} {result.project} from v{result.old} to v{result.new} ({result.mode})")
+    where = f" on branch {branch}" if branch else ""
+    console.print(
+        f"{verb} {result.project} from v{result.old} to v{result.new}{where} ({result.mode})"
+    )
     for name in result.changed:
         console.print(f"  changed  {name}")
     if result.conflicts:
-        console.print(f"{len(result.conflicts)} file(s) with conflicts; resolve them, then commit:")
+        console.print(f"{len(result.conflicts)} file(s) with conflicts:")
         for name in result.conflicts:
             console.print(f"  conflict {name}")
-        raise typer.Exit(1)
-    if not pretend:
+    if pr_text:
+        from webstarter.pr_text import write
+
+        write(pr_text, result, branch)
+        console.print(f"pull request text: {pr_text}")
+    if branch and commit:
+        console.print(
+            f"committed {outcome.commit} on {branch}; back on {outcome.back_on}, unchanged"
+        )
+    elif result.conflicts:
+        console.print("resolve the conflicts (remove the markers), then commit")
+    elif not pretend:
         console.print("review with `git diff`, run the tests, then commit")
+    if result.conflicts:
+        raise typer.Exit(Update.CONFLICTS)
 
 
-@app.command()
-@reports_errors
+CHECK_HELP = """Compare a project with the newest template version: the installed templates,
+or for a third-party copier template its source's newest version tag.
+
+Exit codes: 0 current, 1 behind (run `webstarter update`), 3 ahead (upgrade webstarter),
+2 error: not a git repository, no answers file, unreadable or unreachable template."""
+
+
+@app.command(help=CHECK_HELP)
+@reports_errors_as(2)
 def check(
     path: Annotated[Path, typer.Argument(help="The project to check.")] = Path("."),
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (a CI gate).")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print JSON: status, versions, changelog entries.")
+    ] = False,
 ) -> None:
-    """Exit 0 when a project is on the installed template version, 1 when it is not."""
+    from webstarter.errors import WebstarterError
+    from webstarter.exit_codes import ERROR, Check
     from webstarter.update import check as run_check
 
-    result = run_check(path)
+    try:
+        result = run_check(path)
+    except WebstarterError as error:
+        if as_json:  # a CI script reading stdout still gets a status
+            typer.echo(json.dumps({"path": str(path), "status": "error", "error": error.message}))
+        raise fail(error.message, ERROR) from None
     if as_json:
-        typer.echo(json.dumps(result.as_dict()))
+        typer.echo(json.dumps(result.as_dict(), indent=2))
     elif result.status == "current":
         _console().print(f"up to date: template v{result.project}")
     elif result.status == "behind":
         _console().print(
-            f"behind: project on v{result.project}, installed templates "
-            f"v{result.installed}; run `webstarter update`"
+            f"behind: project on v{result.project}, newest template v{result.latest}; "
+            "run `webstarter update`"
         )
+        for release in result.changes:
+            _console().print(f"  v{release.version}: {release.count} change(s) in the CHANGELOG")
     else:
         _console().print(
-            f"ahead: project on v{result.project}, newer than the installed "
-            f"v{result.installed}; upgrade webstarter"
+            f"ahead: project on v{result.project}, newer than v{result.latest}"
+            + ("; upgrade webstarter" if result.is_webstarter else "")
         )
-    if result.status != "current":
-        raise typer.Exit(1)
+    raise typer.Exit(Check[result.status.upper()])
 
 
 @app.command()

@@ -59,11 +59,22 @@ def available() -> bool:
     return shutil.which("git") is not None
 
 
-def config_value(key: str) -> str:
-    """A git config value (empty when unset or when git is missing)."""
+def config_value(key: str, cwd: Path | None = None) -> str:
+    """A git config value, as seen in `cwd` (empty when unset or when git is missing)."""
     if not available():
         return ""
-    return git("config", "--get", key).stdout.strip()
+    return git("config", "--get", key, cwd=cwd).stdout.strip()
+
+
+def identity(cwd: Path | None = None, author: str = "", email: str = "") -> list[str]:
+    """`-c user.name=... -c user.email=...` for a commit, only for what git has no value for
+    (a fresh CI runner has none)."""
+    borrowed: list[str] = []
+    if not config_value("user.name", cwd):
+        borrowed += ["-c", f"user.name={author or 'webstarter'}"]
+    if not config_value("user.email", cwd):
+        borrowed += ["-c", f"user.email={email or 'webstarter@localhost'}"]
+    return borrowed
 
 
 def inside_work_tree(path: Path) -> bool:
@@ -74,11 +85,7 @@ def inside_work_tree(path: Path) -> bool:
 def init_and_commit(path: Path, message: str, author: str = "", email: str = "") -> None:
     """`git init` + one commit of everything; an identity is borrowed only if none is set.
     A failing step raises GitError."""
-    identity: list[str] = []
-    if not config_value("user.name"):
-        identity += ["-c", f"user.name={author or 'webstarter'}"]
-    if not config_value("user.email"):
-        identity += ["-c", f"user.email={email or 'webstarter@localhost'}"]
+    borrowed = identity(None, author, email)
     git_output("init", "--quiet", "--initial-branch=main", cwd=path)
     git_output("add", "--all", cwd=path)
-    git_output(*identity, "commit", "--quiet", "--no-verify", "--message", message, cwd=path)
+    git_output(*borrowed, "commit", "--quiet", "--no-verify", "--message", message, cwd=path)

@@ -14,7 +14,7 @@ import tempfile
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import yaml
 
@@ -28,6 +28,9 @@ from webstarter.template_source import (
     installed_version,
 )
 from webstarter.texts import key_value, last_line
+
+if TYPE_CHECKING:
+    from webstarter.changelog import Release
 
 TAG = re.compile(r"^v(\d+(?:\.\d+)*(?:[.-]?\w+)*)$")
 ConflictMode = Literal["inline", "rej"]
@@ -110,14 +113,20 @@ def read_project(path: Path) -> Project:
     return Project(path=path, answers=answers, version=match.group(1) if match else commit)
 
 
-def require_clean_git(path: Path) -> None:
-    """copier updates by diffing against git: the project must be a repo with nothing pending."""
+def require_git_repo(path: Path) -> Path:
+    """The top folder of the git repository PATH is in; a clear error when there is none."""
     top = git("rev-parse", "--show-toplevel", cwd=path)
     if top.returncode != 0:
         raise UsageError(
             f"'{path}' is not a git repository: run `git init && git add -A && git commit -m "
             "'Initial commit'` first"
         )
+    return Path(top.stdout.strip())
+
+
+def require_clean_git(path: Path) -> None:
+    """copier updates by diffing against git: the project must be a repo with nothing pending."""
+    require_git_repo(path)
     changed = changed_files(path)
     if changed:
         more = f" and {len(changed) - 3} more" if len(changed) > 3 else ""
@@ -276,34 +285,55 @@ def update(
     return result
 
 
+Status = Literal["current", "behind", "ahead"]
+
+
 @dataclass(frozen=True)
 class CheckResult:
-    project: str
-    installed: str
-    status: Literal["current", "behind", "ahead"]
+    """A project's template version beside the newest one it could update to."""
+
+    path: Path
+    project: str  # the project's template version
+    latest: str  # the installed templates' version, or a third-party source's newest tag
+    status: Status
+    source: str
+    is_webstarter: bool
+    changes: list[Release] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "project": self.project,
-            "installed": self.installed,
+            "path": str(self.path),
             "status": self.status,
             "up_to_date": self.status == "current",
+            "project": self.project,
+            "latest": self.latest,
+            "installed": self.latest if self.is_webstarter else None,
+            "source": self.source,
+            "changes": [release.as_dict() for release in self.changes],
         }
 
 
 def check(path: Path) -> CheckResult:
-    """Compare PATH's template version with the installed one (no git needed)."""
-    project = read_project(path.resolve())
+    """Compare PATH's template version with the newest one: the installed templates for
+    webstarter's projects, the source's newest version tag for a third-party template."""
+    path = path.resolve()
+    project = read_project(path)
+    require_git_repo(path)  # what `check` calls behind, `update` must be able to update
     if not project.is_webstarter:
-        raise UsageError(
-            f"'{path}' comes from {project.source}; `check` compares with webstarter's own "
-            "templates (run `webstarter update --pretend` to see what a newer version changes)"
-        )
+        from webstarter.source_tags import compare, latest_tag
+
+        recorded = str(project.answers.get("_commit", ""))
+        latest = latest_tag(project.source, path)
+        mine, newest = recorded.removeprefix("v"), latest.removeprefix("v")  # as ours read
+        return CheckResult(path, mine, newest, compare(recorded, latest), project.source, False)
+    from webstarter.changelog import changes_between
+
     installed = installed_version()
     if project.version == installed:
-        status: Literal["current", "behind", "ahead"] = "current"
+        status: Status = "current"
     elif version_key(project.version) < version_key(installed):
         status = "behind"
     else:
         status = "ahead"
-    return CheckResult(project.version, installed, status)
+    changes = changes_between(project.version, installed) if status == "behind" else []
+    return CheckResult(path, project.version, installed, status, project.source, True, changes)
