@@ -4,6 +4,7 @@ protocol allowed) with an empty cache. Nothing of copier or git is mocked."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -98,6 +99,8 @@ def test_update_keeps_user_edits_and_brings_template_changes(releases, tool, tmp
     behind = run("check", "--json", cwd=project)
     assert behind.returncode == 1
     assert '"status": "behind"' in behind.stdout
+    # The CHANGELOG read from the installed wheel: N+1 has no heading yet, so [Unreleased].
+    assert [change["version"] for change in json.loads(behind.stdout)["changes"]] == [new]
     result = run("update", cwd=project)
     assert result.returncode == 0, result.stdout + result.stderr
 
