@@ -18,6 +18,7 @@ import typer
 
 import webstarter
 from webstarter.errors import WebstarterError
+from webstarter.exit_codes import ERROR
 
 app = typer.Typer(
     name="webstarter",
@@ -270,7 +271,7 @@ def _print_generated(result: Result, pretend: bool) -> None:
 UPDATE_HELP = """Bring a project to the installed template version, keeping your edits.
 
 Exit codes: 0 updated (or already current without --branch), 1 conflicts to resolve,
-2 error (nothing changed), 3 already current with --branch (no branch made).
+2 error (with --branch, all is put back), 3 already current with --branch (no branch).
 With --branch NAME the update happens on branch NAME, made or reset at the current commit;
 --commit commits it there (conflict markers included) and checks out the starting branch
 again, which never changes. --pr-text FILE writes a pull request's title (first line) and
@@ -278,7 +279,7 @@ body (after a blank line): versions, CHANGELOG entries, changed files, conflicts
 
 
 @app.command(help=UPDATE_HELP)
-@reports_errors_as(2)
+@reports_errors_as(ERROR)
 def update(
     path: Annotated[Path, typer.Argument(help="The project to update.")] = Path("."),
     to: Annotated[
@@ -391,7 +392,7 @@ Exit codes: 0 current, 1 behind (run `webstarter update`), 3 ahead (upgrade webs
 
 
 @app.command(help=CHECK_HELP)
-@reports_errors_as(2)
+@reports_errors_as(ERROR)
 def check(
     path: Annotated[Path, typer.Argument(help="The project to check.")] = Path("."),
     as_json: Annotated[
@@ -399,7 +400,7 @@ def check(
     ] = False,
 ) -> None:
     from webstarter.errors import WebstarterError
-    from webstarter.exit_codes import ERROR, Check
+    from webstarter.exit_codes import Check
     from webstarter.update import check as run_check
 
     try:
