@@ -17,7 +17,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from webstarter.errors import UsageError
+from webstarter.errors import AnswerError
 from webstarter.resources import template_root
 
 CATALOG_FILE = "catalog.yml"
@@ -157,13 +157,18 @@ def catalog() -> dict[str, Framework]:
     return load_catalog()
 
 
-def get_framework(name: str) -> Framework:
-    """Look a framework up by key, case-insensitively; suggest the closest on a miss."""
-    frameworks = catalog()
+def get_framework(name: str, frameworks: dict[str, Framework] | None = None) -> Framework:
+    """Look a framework up by key, case-insensitively; suggest the closest on a miss.
+
+    `frameworks` is another template's catalog (a fork that `serve --template` serves); the
+    installed one by default.
+    """
+    frameworks = catalog() if frameworks is None else frameworks
     key = name.strip().lower()
     if key in frameworks:
         return frameworks[key]
     valid = ", ".join(frameworks)
     close = difflib.get_close_matches(key, list(frameworks), n=1, cutoff=0.5)
     hint = f" Did you mean '{close[0]}'?" if close else ""
-    raise UsageError(f"unknown framework '{name}'; choose one of: {valid}.{hint}")
+    reason = f"unknown framework '{name}'; choose one of: {valid}.{hint}"
+    raise AnswerError("framework", reason)

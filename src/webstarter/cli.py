@@ -430,6 +430,32 @@ def check(
 
 @app.command()
 @reports_errors
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[
+        int, typer.Option("--port", "-p", min=1, max=65535, help="Port to listen on.")
+    ] = 8000,
+    template: Annotated[
+        Path | None,
+        typer.Option("--template", help="A local fork of webstarter's templates to serve."),
+    ] = None,
+    max_renders: Annotated[
+        int, typer.Option("--max-renders", min=1, max=64, help="Renders running at once.")
+    ] = 2,
+) -> None:
+    """Serve the page and HTTP API to choose, preview and download starters (needs [web])."""
+    from webstarter.web.server import ServeOptions, prepare, run
+
+    options = ServeOptions(host=host, port=port, template=template, max_renders=max_renders)
+    version = prepare(options)
+    shown = f"[{host}]" if ":" in host else host
+    source = f"the fork in {template}" if template else f"webstarter's templates v{version}"
+    typer.echo(f"serving {source} on http://{shown}:{port}/ (Ctrl-C stops)", err=True)
+    run(options)
+
+
+@app.command()
+@reports_errors
 def smoke(
     framework: Annotated[
         list[str] | None,

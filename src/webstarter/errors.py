@@ -5,6 +5,7 @@ traceback. None of them is an AssertionError: `python -O` strips asserts, not th
 
     WebstarterError            exit 1
     ├── UsageError             exit 2: the command line or an answer is wrong
+    │   ├── AnswerError        one answer is refused (it names the question)
     │   └── TemplateError      the template cannot be read, evaluated or rendered
     ├── GitError               a git command failed
     │   └── HistoryError       the template history cannot be built from this source tree
@@ -30,6 +31,17 @@ class UsageError(WebstarterError):
     """The command line or an answer is wrong: exit code 2, like typer's own usage errors."""
 
     exit_code = 2
+
+
+class AnswerError(UsageError):
+    """One answer is refused: an unknown question, a value outside the choices or of the wrong
+    type, or the template's own validator said no. `field` names the question and `reason`
+    says why without the command-line wording, for `webstarter serve`'s 400 answers."""
+
+    def __init__(self, field: str, reason: str, message: str | None = None) -> None:
+        super().__init__(message or reason)
+        self.field = field
+        self.reason = reason
 
 
 class TemplateError(UsageError):

@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from typing import Any
 import webstarter
 from webstarter import gitrepo
 from webstarter.catalog import get_framework
-from webstarter.errors import GitError, UsageError, WebstarterError
+from webstarter.errors import AnswerError, GitError, UsageError, WebstarterError
 from webstarter.questions import load_questions, missing_answers, parse_data
 from webstarter.resources import template_root
 from webstarter.texts import key_value
@@ -131,13 +132,22 @@ def _git_identity_defaults() -> dict[str, str]:
     return defaults
 
 
-def _copier_error_message(error: ValueError) -> str | None:
-    """copier reports a bad answer as a ValueError with a readable text; anything else is a bug."""
+def _copier_answer_error(error: ValueError) -> AnswerError | None:
+    """copier reports a bad answer as a ValueError with a readable text naming the question;
+    anything else is a bug."""
     text = str(error)
-    validation = re.match(r"Validation error for question '[^']+': (.*)", text, re.DOTALL)
+    validation = re.match(r"Validation error for question '([^']+)': (.*)", text, re.DOTALL)
     if validation:
-        return validation.group(1).strip()
-    return text if text.startswith(("Invalid choice for", "Invalid value for")) else None
+        return AnswerError(validation.group(1), validation.group(2).strip())
+    choice = re.match(r"Invalid (?:choice|value) for '([^']+)'", text)
+    if choice:
+        return AnswerError(choice.group(1), text)
+    return None
+
+
+_PATH_LOCK = threading.Lock()
+_hidden_depth = 0
+_saved_path: str | None = None
 
 
 @contextmanager
@@ -146,23 +156,56 @@ def _git_hidden_from_copier() -> Iterator[None]:
 
     Rendering a plain folder into a fresh staging folder needs no git, yet copier asks git for
     `core.fileMode` once per rendered file (to sync executable bits in a destination *repo*;
-    the staging folder never is one): some 40 processes, a sixth of `new`'s time.
+    the staging folder never is one): some 40 processes, a sixth of `new`'s time. PATH is
+    process-wide: concurrent renders (`webstarter serve`) share one change, counted, so the
+    last one out restores it.
     """
     from plumbum import local
 
-    folders = os.environ.get("PATH", "").split(os.pathsep)
-    kept = [folder for folder in folders if not (Path(folder) / "git").exists()]
-    with local.env(PATH=os.pathsep.join(kept)):
+    global _hidden_depth, _saved_path
+    with _PATH_LOCK:
+        if _hidden_depth == 0:
+            _saved_path = os.environ.get("PATH", "")
+            folders = _saved_path.split(os.pathsep)
+            kept = [folder for folder in folders if not (Path(folder) / "git").exists()]
+            os.environ["PATH"] = local.env["PATH"] = os.pathsep.join(kept)
+        _hidden_depth += 1
+    try:
         yield
+    finally:
+        with _PATH_LOCK:
+            _hidden_depth -= 1
+            if _hidden_depth == 0 and _saved_path is not None:
+                os.environ["PATH"] = local.env["PATH"] = _saved_path
 
 
 def render(request: Request, answers: dict[str, Any], target: Path) -> dict[str, Any]:
-    """Run copier into `target` (a folder named like DEST) and return the recorded answers.
+    """Run copier into `target` (a folder named like DEST) and return the recorded answers."""
+    return render_starter(
+        template_root(),
+        answers,
+        target,
+        defaults=request.defaults or not request.interactive,
+        user_defaults=_git_identity_defaults(),
+    )
+
+
+def render_starter(
+    folder: Path,
+    answers: dict[str, Any],
+    target: Path,
+    *,
+    defaults: bool = True,
+    user_defaults: dict[str, str] | None = None,
+    unsafe: bool = True,
+) -> dict[str, Any]:
+    """Render webstarter's templates (or a fork of them) in `folder` into `target`.
 
     The installed templates folder is exactly the newest release in the shipped history, so
     copier renders from the folder (no git work at all) and the answers file then names the
     canonical source and release tag, as a render from the history would: `update` replays
-    from there.
+    from there. A fork (`serve --template`) keeps the source copier records, and is rendered
+    with `unsafe=False`: copier itself then refuses tasks, migrations and extensions.
     """
     from copier import run_copy
     from copier.errors import CopierAnswersInterrupt, UserMessageError
@@ -172,28 +215,31 @@ def render(request: Request, answers: dict[str, Any], target: Path) -> dict[str,
     try:
         with _git_hidden_from_copier():
             worker = run_copy(
-                str(template_root()),
+                str(folder),
                 target,
                 data=answers,
-                defaults=request.defaults or not request.interactive,
-                user_defaults=_git_identity_defaults(),
-                unsafe=True,  # webstarter's own templates are trusted
+                defaults=defaults,
+                user_defaults=user_defaults or {},
+                unsafe=unsafe,
                 quiet=True,
                 cleanup_on_error=True,
             )
     except CopierAnswersInterrupt as interrupt:
         raise KeyboardInterrupt from interrupt
     except ValueError as error:
-        message = _copier_error_message(error)
-        if message is None:
+        refused = _copier_answer_error(error)
+        if refused is None:
             raise
-        raise UsageError(message) from error
+        raise refused from error
     except UserMessageError as error:
         raise WebstarterError(" ".join(str(error).split())) from error
-    return record_canonical_source(target / ANSWERS_FILE, dict(worker.answers.combined))
+    recorded = dict(worker.answers.combined)
+    if folder.resolve() != template_root().resolve():
+        return recorded
+    return record_canonical_source(target / ANSWERS_FILE, recorded)
 
 
-def _relative_files(root: Path) -> list[str]:
+def relative_files(root: Path) -> list[str]:
     return sorted(
         path.relative_to(root).as_posix() for path in root.rglob("*") if not path.is_dir()
     )
@@ -218,7 +264,7 @@ def _merge_into(rendered: Path, dest: Path) -> list[str]:
     kept: list[str] = []
     moved: list[Path] = []
     try:
-        for relative in _relative_files(rendered):
+        for relative in relative_files(rendered):
             source, target = rendered / relative, dest / relative
             if target.exists() or target.is_symlink():
                 if not (target.is_file() and filecmp.cmp(source, target, shallow=False)):
@@ -298,7 +344,7 @@ def _finish(
     with _staging_dir(dest) as staging:
         target = staging / (dest.name or "project")
         recorded = renderer(target)
-        files = _relative_files(target)
+        files = relative_files(target)
         if request.pretend:
             return Result(
                 dest=dest, answers=recorded, files=files, git="not run (--pretend)", kind=kind

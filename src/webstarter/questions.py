@@ -19,7 +19,7 @@ from typing import Any
 import jinja2
 import yaml
 
-from webstarter.errors import TemplateError, UsageError
+from webstarter.errors import AnswerError, TemplateError
 from webstarter.texts import key_value
 
 
@@ -74,6 +74,8 @@ class Question:
     when: Any = True
     type: str = "str"
     default: Any = None
+    labels: tuple[str, ...] = ()  # what a prompt or form shows for each of `choices`
+    validator: str = ""  # the template's own Jinja check; copier runs it
     folder: Path | None = field(default=None, compare=False)  # the template's, for `when`
 
     @property
@@ -149,6 +151,12 @@ def _choices(name: str, raw: Any) -> tuple[str, ...]:
     return tuple(str(value) for value in raw or ())
 
 
+def _labels(raw: Any) -> tuple[str, ...]:
+    if isinstance(raw, dict):
+        return tuple(str(label) for label in raw)
+    return tuple(str(value) for value in raw or ())
+
+
 def load_copier_config(copier_yml: Path) -> dict[str, Any]:
     """copier.yml with its `!include`d documents merged, as copier reads it."""
     from webstarter.template_errors import yaml_message
@@ -183,42 +191,57 @@ def load_questions(copier_yml: Path) -> dict[str, Question]:
             when=spec.get("when", True),
             type=str(spec.get("type", "str")),
             default=spec.get("default"),
+            labels=_labels(spec.get("choices")),
+            validator=str(spec.get("validator") or ""),
             folder=copier_yml.parent.resolve(),
         )
     return questions
 
 
-def _check_type(key: str, value: str, kind: str) -> None:
+def check_type(key: str, value: str, kind: str) -> None:
     """copier casts answers itself, silently or with a traceback: check the cast first."""
+    reason = _type_problem(value, kind)
+    if reason:
+        raise AnswerError(key, reason, f"--data {key}={value}: {reason}")
+
+
+def _type_problem(value: str, kind: str) -> str | None:
     if kind == "bool" and value.strip().lower() not in BOOL_WORDS:
-        raise UsageError(f"--data {key}={value}: answer true or false")
+        return "answer true or false"
     if kind in ("int", "float"):
         try:
             int(value) if kind == "int" else float(value)
         except ValueError:
-            raise UsageError(f"--data {key}={value}: answer a {kind} number") from None
+            return f"answer a {kind} number"
     if kind == "yaml":
         try:
             yaml.safe_load(value)
         except yaml.YAMLError as error:
             problem = getattr(error, "problem", None) or str(error).splitlines()[0]
-            raise UsageError(f"--data {key}={value}: answer valid YAML ({problem})") from None
+            return f"answer valid YAML ({problem})"
     if kind == "json":
         try:
             json.loads(value)
         except ValueError as error:
-            raise UsageError(f"--data {key}={value}: answer valid JSON ({error})") from None
+            return f"answer valid JSON ({error})"
+    return None
 
 
 def parse_data(pairs: list[str], questions: dict[str, Question]) -> dict[str, str]:
     """Turn repeated `--data KEY=VALUE` options into answers, rejecting unknown keys."""
+    return check_answers([key_value(pair, "--data") for pair in pairs], questions)
+
+
+def check_answers(items: list[tuple[str, str]], questions: dict[str, Question]) -> dict[str, str]:
+    """Answers as text, checked before copier runs: unknown keys and uncastable values are
+    refused (the last of repeated keys wins). `new --data` and `serve` both come here."""
     answers: dict[str, str] = {}
-    for pair in pairs:
-        key, value = key_value(pair, "--data")
+    for key, value in items:
         if key not in questions:
             known = ", ".join(sorted(questions))
-            raise UsageError(f"--data {key}: the template has no such question; known: {known}")
-        _check_type(key, value, questions[key].type)
+            reason = f"the template has no such question; known: {known}"
+            raise AnswerError(key, reason, f"--data {key}: {reason}")
+        check_type(key, value, questions[key].type)
         answers[key] = value
     return answers
 
