@@ -56,6 +56,6 @@ def metadata(template: ServedTemplate, base_url: str) -> dict[str, Any]:
 
 
 def encoded(document: dict[str, Any]) -> tuple[bytes, str]:
-    """The document's bytes and their ETag."""
+    """The document's bytes and their entity tag (unquoted)."""
     body = json.dumps(document, indent=2, default=str).encode()
-    return body, '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    return body, hashlib.sha256(body).hexdigest()[:32]

@@ -106,10 +106,12 @@ def metadata_document() -> Response:
         )
     body, etag = encoded(metadata(_template(), _base_url()))
     mimetype = "application/json" if offered == "application/json" else MEDIA_TYPE
-    headers = {"ETag": etag, "Cache-Control": "no-cache", "Vary": "Accept"}
-    if etag in request.if_none_match:
-        return Response(status=304, headers=headers)
-    return Response(body, mimetype=mimetype, headers=headers)
+    headers = {"Cache-Control": "no-cache", "Vary": "Accept"}
+    response = Response(body, mimetype=mimetype, headers=headers)
+    if request.if_none_match.contains(etag):
+        response = Response(status=304, headers=headers)
+    response.set_etag(etag)
+    return response
 
 
 def _download(kind: str) -> Response:
