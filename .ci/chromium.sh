@@ -6,4 +6,5 @@ if ! command -v chromium >/dev/null 2>&1; then
   apt-get update -q >/dev/null
   apt-get install -y -q chromium >/dev/null
 fi
-export WEBSTARTER_CHROMIUM="$(command -v chromium)"
+WEBSTARTER_CHROMIUM="$(command -v chromium)"
+export WEBSTARTER_CHROMIUM
