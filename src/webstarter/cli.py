@@ -31,6 +31,7 @@ app = typer.Typer(
 if TYPE_CHECKING:  # real types for the helpers, without importing them at start-up
     from rich.console import Console
 
+    from webstarter.bench.run import BenchOptions
     from webstarter.generate import Result
     from webstarter.smoke.matrix import Cell
     from webstarter.smoke.runner import CellResult, SmokeRun
@@ -621,6 +622,116 @@ def _print_summary(console: Console, results: list[CellResult]) -> None:
             console.print(f"  {result.cell.name} {step.name}: {step.detail}")
     passed = sum(1 for result in results if result.ok)
     console.print(f"{passed} passed, {len(results) - passed} failed")
+
+
+@app.command()
+@reports_errors
+def bench(
+    framework: Annotated[
+        list[str] | None,
+        typer.Option("--framework", "-f", help="Framework to measure (repeatable; default: all)."),
+    ] = None,
+    server: Annotated[
+        list[str] | None,
+        typer.Option("--server", help="Server to boot (repeatable; default: the README's first)."),
+    ] = None,
+    route: Annotated[
+        list[str] | None,
+        typer.Option("--route", help="api, page or notes (repeatable; default: api)."),
+    ] = None,
+    duration: Annotated[
+        float, typer.Option("--duration", help="Seconds of load per run (at most 300).")
+    ] = 10.0,
+    connections: Annotated[
+        int, typer.Option("--connections", help="Open connections during the load.")
+    ] = 16,
+    threads: Annotated[int, typer.Option("--threads", help="Load generator threads.")] = 1,
+    warmup: Annotated[
+        float, typer.Option("--warmup", help="Seconds of unmeasured load first (no writes).")
+    ] = 1.0,
+    json_report: Annotated[
+        Path | None, typer.Option("--json", help="Write the figures as JSON to this file.")
+    ] = None,
+    chart: Annotated[
+        Path | None, typer.Option("--chart", help="Write a bar chart of req/s (.png or .svg).")
+    ] = None,
+    workdir: Annotated[
+        Path | None,
+        typer.Option("--workdir", help="Where starters are built and kept (default: a temp one)."),
+    ] = None,
+    load_generator: Annotated[
+        str | None, typer.Option("--load-generator", help="wrk or oha (default: wrk, else oha).")
+    ] = None,
+) -> None:
+    """Load each starter and its bare framework on loopback: req/s, latency, errors, memory."""
+    from webstarter.bench.chart import check_chart_path, write_chart
+    from webstarter.bench.report import HEADER, as_json, table_row, write_json
+    from webstarter.bench.run import Bench, BenchOptions, check_options
+    from webstarter.errors import UsageError
+
+    if load_generator not in (None, "wrk", "oha"):
+        raise UsageError(f"--load-generator must be wrk or oha, not '{load_generator}'")
+    if chart is not None:
+        check_chart_path(chart)
+    options = BenchOptions(
+        frameworks=list(framework or []),
+        servers=list(server or []),
+        routes=list(route or ["api"]),
+        duration=duration,
+        connections=connections,
+        threads=threads,
+        warmup=warmup,
+        workdir=workdir,
+        load_generator=load_generator,
+    )
+    frameworks, generator = check_options(options)
+    console = _console()
+    console.print(
+        f"bench: {', '.join(fw.key for fw in frameworks)}; {', '.join(options.routes)}; "
+        f"{generator.name} ({generator.version}) {duration:g} s x {connections} connections"
+    )
+    try:
+        result = Bench(
+            options,
+            on_status=lambda line: console.print(f"  {line}"),
+        ).run()
+    except KeyboardInterrupt:
+        raise fail("interrupted; every server and load generator was stopped", 130) from None
+    from rich.table import Table
+
+    table = Table(title="webstarter bench")
+    for column in HEADER:
+        table.add_column(column, justify="right" if column[0] in "rp5en" else "left")
+    for measurement in result.measurements:
+        table.add_row(*table_row(measurement))
+    console.print(table)
+    data = as_json(result, _bench_command(options))
+    if json_report:
+        write_json(data, json_report)
+        console.print(f"wrote {json_report}")
+    if chart:
+        write_chart(result.measurements, chart, f"{data['command']}  ({data['date'][:10]})")
+        console.print(f"wrote {chart}")
+    for problem in result.problems:
+        console.print(f"FAIL {problem}")
+    if result.problems:
+        raise typer.Exit(1)
+
+
+def _bench_command(options: BenchOptions) -> str:
+    """The command line that reproduces a bench run, for its report and chart."""
+    import shlex
+
+    parts = ["webstarter", "bench"]
+    parts += [arg for name in options.frameworks for arg in ("-f", name)]
+    parts += [arg for name in options.servers for arg in ("--server", name)]
+    parts += [arg for name in options.routes for arg in ("--route", name)]
+    parts += ["--duration", f"{options.duration:g}", "--connections", str(options.connections)]
+    if options.threads != 1:
+        parts += ["--threads", str(options.threads)]
+    if options.load_generator:
+        parts += ["--load-generator", options.load_generator]
+    return shlex.join(parts)
 
 
 def main() -> None:

@@ -10,6 +10,8 @@ traceback. None of them is an AssertionError: `python -O` strips asserts, not th
     ├── GitError               a git command failed
     │   └── HistoryError       the template history cannot be built from this source tree
     ├── NoFreePort             loopback has no port to give
+    ├── NoLoadGenerator        neither wrk nor oha is on PATH (`webstarter bench`)
+    ├── BenchFailed            a benchmarked server could not be set up, booted or loaded
     ├── PostgresError          a PostgreSQL server refused a request, or cannot be had
     ├── StepSkipped            a smoke step cannot run on this machine (not a failure)
     └── StepFailed             a smoke step's command failed or timed out
@@ -59,6 +61,15 @@ class HistoryError(GitError):
 
 class NoFreePort(WebstarterError):
     """The loopback interface has no port to give."""
+
+
+class NoLoadGenerator(WebstarterError):
+    """`webstarter bench` needs a real load generator (wrk or oha) and found none on PATH."""
+
+
+class BenchFailed(WebstarterError):
+    """A starter or bare app under `webstarter bench` could not be installed, booted or
+    loaded; the message names which and points at its log."""
 
 
 class PostgresError(WebstarterError):

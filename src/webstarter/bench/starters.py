@@ -1,0 +1,81 @@
+"""A framework's default starter (sqlite), rendered from the installed templates, installed
+into its own venv with uv and migrated: what `webstarter bench` and the scripts in
+benchmarks/ measure. The steps are the smoke harness's (venvs, processes)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shlex
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from webstarter.catalog import Framework
+from webstarter.next_steps import render_command
+from webstarter.smoke.processes import run
+from webstarter.smoke.runner import base_env
+from webstarter.smoke.venvs import bin_dir, install_project
+
+INSTALL_TIMEOUT = 600
+MIGRATE_TIMEOUT = 300
+
+
+def generate(framework: str, dest: Path, template: Path | None = None) -> str:
+    """Render the default project (sqlite) into `dest`; return its package name."""
+    from copier import run_copy
+
+    from webstarter.resources import template_root
+
+    worker = run_copy(
+        str(template or template_root()),
+        dest,
+        data={"framework": framework, "project_name": f"bench-{framework}"},
+        defaults=True,
+        unsafe=True,
+        quiet=True,
+    )
+    return str(worker.answers.combined["package_name"])
+
+
+@dataclass
+class Starter:
+    """A generated, installed and migrated starter, ready to serve."""
+
+    framework: Framework
+    project: Path
+    package: str
+    venv: Path
+    secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(40))
+
+    def env(self, **extra: str) -> dict[str, str]:
+        """Production settings (DEBUG off) with the venv first on PATH; logs at WARNING, so
+        that writing them costs the load nothing worth measuring."""
+        env = base_env()
+        return {
+            **env,
+            "SECRET_KEY": self.secret_key,
+            "LOG_LEVEL": "WARNING",
+            "PATH": f"{bin_dir(self.venv)}{os.pathsep}{env.get('PATH', '')}",
+            "VIRTUAL_ENV": str(self.venv),
+            **extra,
+        }
+
+    def argv(self, command: str, host: str = "127.0.0.1", port: int = 0) -> list[str]:
+        """A catalog command as argv, its program taken from the venv."""
+        argv = shlex.split(render_command(command, self.package, host, port))
+        program = bin_dir(self.venv) / argv[0]
+        if program.exists():
+            argv[0] = str(program)
+        return argv
+
+
+def prepare(framework: Framework, project: Path, logs: Path) -> Starter:
+    """Generate, install (uv) and migrate the default starter of `framework` in `project`."""
+    package = generate(framework.key, project)
+    venv = install_project(project, base_env(), logs / "install.log", INSTALL_TIMEOUT, True)
+    starter = Starter(framework, project, package, venv)
+    for command in (framework.commands.migrate, *framework.commands.prepare):
+        if command:
+            argv = starter.argv(command)
+            run(argv, project, starter.env(), logs / "prepare.log", MIGRATE_TIMEOUT)
+    return starter

@@ -1,0 +1,200 @@
+"""`webstarter bench`: real wrk against a real, installed starter and its bare framework;
+bad input and a missing load generator refused in one line; Ctrl-C leaves no process."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+
+import pytest
+from conftest import processes_under
+
+from webstarter.bench.bare import swap_app
+from webstarter.bench.chart import write_chart
+from webstarter.bench.loadgen import LoadResult
+from webstarter.bench.run import Measurement
+from webstarter.catalog import catalog
+from webstarter.cli import app
+from webstarter.next_steps import render_command
+
+needs_wrk = pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed")
+
+
+def bench(*args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "webstarter", "bench", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+@pytest.mark.e2e
+@needs_wrk
+def test_django_starter_and_both_bare_references_under_real_load(tmp_path):
+    """Django: the starter's api and notes routes, next to startproject's bare project with
+    and without its default middleware, under granian, with wrk."""
+    report, chart = tmp_path / "bench.json", tmp_path / "bench.svg"
+    done = bench(
+        *("-f", "django", "--route", "api", "--route", "notes"),
+        *("--duration", "2", "--connections", "4", "--warmup", "0.5"),
+        *("--json", str(report), "--chart", str(chart), "--workdir", str(tmp_path / "work")),
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    data = json.loads(report.read_text())
+    assert data["command"] == (
+        "webstarter bench -f django --route api --route notes --duration 2 --connections 4"
+    )
+    assert data["machine"]["cpus"] >= 1
+    assert data["load_generator"]["name"] == "wrk"
+    assert data["ok"] is True
+    rows = {(row["route"], row["app"]): row for row in data["results"]}
+    assert set(rows) == {
+        ("api", "starter"),
+        ("api", "bare"),
+        ("api", "bare-no-middleware"),
+        ("notes", "starter"),
+    }
+    for row in rows.values():
+        assert row["server"] == "granian"
+        assert row["requests"] > 50
+        assert 1.5 < row["seconds"] < 4
+        assert row["rps"] == pytest.approx(row["requests"] / row["seconds"], rel=0.01)
+        assert 0 < row["p50_ms"] <= row["p99_ms"]
+        assert row["socket_errors"] == row["non_2xx"] == row["server_errors_5xx"] == 0
+        assert sum(row["statuses"].values()) == row["requests"]
+        assert 10 < row["peak_rss_mb"] < 2000  # the server's tree, not wrk's or ours
+        assert row["sigterm_exit"] in (0, -signal.SIGTERM)
+    # Every api answer a 200: a redirect (plain HTTP to a production Django) would show here.
+    assert rows["api", "starter"]["statuses"] == {"200": rows["api", "starter"]["requests"]}
+    starter = rows["api", "starter"]
+    assert starter["ratio"] == pytest.approx(starter["rps"] / rows["api", "bare"]["rps"], abs=0.01)
+    assert starter["ratios"]["bare-no-middleware"] == pytest.approx(
+        starter["rps"] / rows["api", "bare-no-middleware"]["rps"], abs=0.01
+    )
+    notes = rows["notes", "starter"]["notes"]
+    assert notes["creates"] > 0
+    assert notes["deletes"] > 0
+    assert notes["after"] - notes["before"] == notes["creates"] - notes["deletes"]
+    assert notes["consistent"] is True
+    assert rows["notes", "starter"]["statuses"]["201"] == notes["creates"]
+    svg = ET.parse(chart).getroot()
+    assert svg.tag == "{http://www.w3.org/2000/svg}svg"
+    assert "django" in chart.read_text()
+    assert "bare-no-middleware" in chart.read_text()
+    assert "starter" in done.stdout
+    assert "ratio" in done.stdout
+    assert processes_under(tmp_path) == []
+
+
+def test_without_a_load_generator_it_says_how_to_install_one(runner, tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))  # neither wrk nor oha here
+    result = runner.invoke(app, ["bench", "-f", "flask", "--workdir", str(tmp_path / "work")])
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        "error: no load generator (wrk or oha) is on PATH: install wrk (apt-get install wrk) "
+        "or oha (https://github.com/hatoo/oha)"
+    )
+    assert not (tmp_path / "work").exists()  # refused before anything was generated
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--route", "login"], "error: unknown route 'login'; choose from api, page, notes"),
+        (["--duration", "0"], "error: --duration must be between 1 and 300 seconds"),
+        (["--duration", "301"], "error: --duration must be between 1 and 300 seconds"),
+        (["--connections", "0"], "error: --connections must be between 1 and 1024"),
+        (["--chart", "bench.gif"], "error: --chart must end in .png or .svg, not 'bench.gif'"),
+        (
+            ["--server", "uvicorn"],
+            "error: unknown server 'uvicorn' for flask; choose from granian, gunicorn, waitress",
+        ),
+        (
+            ["-f", "flaks"],
+            "error: unknown framework 'flaks'; choose one of: django, flask, "
+            "pyramid, bottle, cherrypy. Did you mean 'flask'?",
+        ),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(runner, tmp_path, args, message):
+    result = runner.invoke(app, ["bench", "-f", "flask", *args, "--workdir", str(tmp_path / "w")])
+    assert result.exit_code == 2, result.output
+    assert result.output.strip() == message
+    assert not (tmp_path / "w").exists()
+
+
+def test_chart_without_matplotlib_names_the_extra(runner, tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # import fails as if not installed
+    result = runner.invoke(app, ["bench", "--chart", str(tmp_path / "c.png")])
+    assert result.exit_code == 2
+    assert result.output.strip() == (
+        "error: --chart needs matplotlib: pip install 'webstarter[bench]'"
+    )
+
+
+@pytest.mark.parametrize("framework", list(catalog()))
+def test_bare_apps_run_under_the_starters_own_server_command(framework):
+    """Each catalog server command keeps its options (workers, proxy trust) and serves the
+    bare app instead of the starter's."""
+    for name, command in catalog()[framework].commands.servers.items():
+        argv = shlex.split(render_command(command, "pkg", "127.0.0.1", 8123))
+        swapped = swap_app(argv, "webstarter_bare:app", "webstarter_bare", "bare.ini")
+        assert swapped[0] == argv[0]
+        assert not {"--factory", "--call", "--paste", "production.ini"} & set(swapped)
+        assert not any("pkg" in arg or "config.wsgi" in arg for arg in swapped), (name, swapped)
+        assert "8123" in " ".join(swapped)
+        served = {"webstarter_bare:app", "webstarter_bare", "bare.ini"} & set(swapped)
+        assert len(served) == 1, (name, swapped)
+
+
+def test_png_chart_is_a_real_png(tmp_path):
+    def measured(framework: str, app: str, requests: int) -> Measurement:
+        load = LoadResult(requests, 2.0, 1.0, 3.0, {"connect": 0}, {200: requests})
+        return Measurement(framework, "granian", "api", app, load, 50.0)
+
+    rows = [measured("flask", "starter", 5000), measured("flask", "bare", 7000)]
+    chart = tmp_path / "chart.png"
+    write_chart(rows, chart, "test chart")
+    data = chart.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    assert width > 300
+    assert height > 200
+    assert list(tmp_path.iterdir()) == [chart]  # no partial file left behind
+
+
+@pytest.mark.e2e
+@needs_wrk
+def test_ctrl_c_stops_every_server_and_load_generator(tmp_path):
+    work = tmp_path / "work"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "webstarter", "bench", "-f", "bottle", "--duration", "60",
+         "--workdir", str(work)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    deadline = time.monotonic() + 300
+    while not list(work.glob("*/runs/*/api.lua")):  # wrk is loading a server
+        assert time.monotonic() < deadline, "the load never started"
+        assert process.poll() is None, process.stdout.read() if process.stdout else ""
+        time.sleep(0.1)
+    time.sleep(1.5)  # past the warm-up: the measured run's wrk and the server are running
+    assert processes_under(work), "nothing was running to interrupt"
+    process.send_signal(signal.SIGINT)
+    output, _ = process.communicate(timeout=30)
+    assert process.returncode == 130, output
+    assert "interrupted; every server and load generator was stopped" in output
+    assert "Traceback" not in output
+    time.sleep(0.5)
+    assert processes_under(work) == []
