@@ -22,8 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from default_starter import generate
-
+from webstarter.bench.starters import generate
 from webstarter.catalog import catalog
 from webstarter.smoke.containers import base_image, find_docker
 from webstarter.smoke.probes import fetch

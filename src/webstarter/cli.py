@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
@@ -31,7 +31,7 @@ app = typer.Typer(
 if TYPE_CHECKING:  # real types for the helpers, without importing them at start-up
     from rich.console import Console
 
-    from webstarter.bench.run import BenchOptions
+    from webstarter.bench.run import BenchOptions, Measurement
     from webstarter.generate import Result
     from webstarter.smoke.matrix import Cell
     from webstarter.smoke.runner import CellResult, SmokeRun
@@ -135,13 +135,18 @@ def list_frameworks(
         (fw.key, fw.kind, fw.requirement, f"{fw.latest_version} ({fw.latest_date:%b %Y})")
         for fw in frameworks
     ]
+    _print_columns(rows)
+    typer.echo("\n`webstarter info NAME` shows a framework's pros, cons and facts.")
+
+
+def _print_columns(rows: Sequence[tuple[str, ...]]) -> None:
+    """A plain aligned table, header first: never cut to the terminal's width."""
     widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
     for index, row in enumerate(rows):
         cells = (cell.ljust(width) for cell, width in zip(row, widths, strict=True))
         typer.echo("  ".join(cells).rstrip())
         if index == 0:
             typer.echo("  ".join("-" * width for width in widths))
-    typer.echo("\n`webstarter info NAME` shows a framework's pros, cons and facts.")
 
 
 @app.command()
@@ -694,17 +699,12 @@ def bench(
         result = Bench(
             options,
             on_status=lambda line: console.print(f"  {line}"),
+            on_result=lambda m: console.print(f"    {_measured(m)}"),
         ).run()
     except KeyboardInterrupt:
         raise fail("interrupted; every server and load generator was stopped", 130) from None
-    from rich.table import Table
-
-    table = Table(title="webstarter bench")
-    for column in HEADER:
-        table.add_column(column, justify="right" if column[0] in "rp5en" else "left")
-    for measurement in result.measurements:
-        table.add_row(*table_row(measurement))
-    console.print(table)
+    console.print()
+    _print_columns([HEADER, *(table_row(m) for m in result.measurements)])
     data = as_json(result, _bench_command(options))
     if json_report:
         write_json(data, json_report)
@@ -716,6 +716,17 @@ def bench(
         console.print(f"FAIL {problem}")
     if result.problems:
         raise typer.Exit(1)
+
+
+def _measured(m: Measurement) -> str:
+    """One line per finished load run, while the others are still to come."""
+    ratio = f" ({m.ratios['bare']:.2f}x bare)" if "bare" in m.ratios else ""
+    problems = f"  FAIL: {'; '.join(m.problems)}" if m.problems else ""
+    return (
+        f"{m.load.rps:,.0f} req/s{ratio}, p99 {m.load.p99_ms:.1f} ms, "
+        f"{m.load.errors} errors, {m.load.non_2xx} non-2xx, peak RSS {m.peak_rss_mb:.0f} MB"
+        f"{problems}"
+    )
 
 
 def _bench_command(options: BenchOptions) -> str:

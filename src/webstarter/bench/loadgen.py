@@ -14,13 +14,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from webstarter.errors import BenchFailed, NoLoadGenerator, UsageError
+from webstarter.smoke.probes import PROXY_HEADERS
 from webstarter.smoke.processes import forget, kill_group, spawn, tail
 
 LUA = Path(__file__).resolve().parent / "lua"
 MARKER = "WEBSTARTER-BENCH "
-# Every request goes out as a TLS proxy on this machine would forward it (the starters trust
-# X-Forwarded-Proto from 127.0.0.1; without it Django answers plain HTTP with a redirect).
-HEADERS = {"X-Forwarded-Proto": "https"}
+# Every request goes out as a TLS proxy on this machine would forward it, as the smoke probes
+# send them: the starters trust X-Forwarded-* from 127.0.0.1 (granian's proxy helper, which
+# Django uses, reads X-Forwarded-Proto only next to X-Forwarded-For); without them a
+# production Django answers plain HTTP with a redirect.
+HEADERS = dict(PROXY_HEADERS)
 PATHS = {"api": "/api/hello", "page": "/"}
 WRITES_STOP_BEFORE_END = 2  # seconds of reads only at the end of a notes run
 INSTALL_HINT = "install wrk (apt-get install wrk) or oha (https://github.com/hatoo/oha)"

@@ -75,12 +75,17 @@ class Measurement:
 
     @property
     def problems(self) -> list[str]:
-        """What makes this run a failure: no answer, a 5xx, or notes that do not add up."""
+        """What makes this run a failure: no answer, a 5xx, any other answer than a 2xx (a
+        redirect or a 4xx: the figures would measure something else), or notes that do not
+        add up."""
         found = []
         if self.load.errors:
             found.append(f"{self.load.errors} socket errors")
         if self.load.server_errors:
             found.append(f"{self.load.server_errors} 5xx answers")
+        if self.load.non_2xx > self.load.server_errors:
+            others = {s: n for s, n in self.load.statuses.items() if not 200 <= s < 300}
+            found.append(f"answers other than 2xx: {others}")
         if self.notes is not None and not self.notes.consistent:
             found.append(
                 f"note count went {self.notes.before} -> {self.notes.after}, but "
