@@ -45,7 +45,7 @@ def test_django_starter_and_both_bare_references_under_real_load(tmp_path):
     report, chart = tmp_path / "bench.json", tmp_path / "bench.svg"
     done = bench(
         *("-f", "django", "--route", "api", "--route", "notes"),
-        *("--duration", "2", "--connections", "4", "--warmup", "0.5"),
+        *("--duration", "2", "--connections", "4", "--warmup", "1"),
         *("--json", str(report), "--chart", str(chart), "--workdir", str(tmp_path / "work")),
     )
     assert done.returncode == 0, done.stdout + done.stderr

@@ -645,15 +645,15 @@ def bench(
         typer.Option("--route", help="api, page or notes (repeatable; default: api)."),
     ] = None,
     duration: Annotated[
-        float, typer.Option("--duration", help="Seconds of load per run (at most 300).")
-    ] = 10.0,
+        int, typer.Option("--duration", help="Seconds of load per run (at most 300).")
+    ] = 10,
     connections: Annotated[
         int, typer.Option("--connections", help="Open connections during the load.")
     ] = 16,
     threads: Annotated[int, typer.Option("--threads", help="Load generator threads.")] = 1,
     warmup: Annotated[
-        float, typer.Option("--warmup", help="Seconds of unmeasured load first (no writes).")
-    ] = 1.0,
+        int, typer.Option("--warmup", help="Seconds of unmeasured load first (no writes).")
+    ] = 1,
     json_report: Annotated[
         Path | None, typer.Option("--json", help="Write the figures as JSON to this file.")
     ] = None,
@@ -693,7 +693,7 @@ def bench(
     console = _console()
     console.print(
         f"bench: {', '.join(fw.key for fw in frameworks)}; {', '.join(options.routes)}; "
-        f"{generator.name} ({generator.version}) {duration:g} s x {connections} connections"
+        f"{generator.name} ({generator.version}) {duration} s x {connections} connections"
     )
     try:
         result = Bench(
@@ -737,7 +737,7 @@ def _bench_command(options: BenchOptions) -> str:
     parts += [arg for name in options.frameworks for arg in ("-f", name)]
     parts += [arg for name in options.servers for arg in ("--server", name)]
     parts += [arg for name in options.routes for arg in ("--route", name)]
-    parts += ["--duration", f"{options.duration:g}", "--connections", str(options.connections)]
+    parts += ["--duration", str(options.duration), "--connections", str(options.connections)]
     if options.threads != 1:
         parts += ["--threads", str(options.threads)]
     if options.load_generator:

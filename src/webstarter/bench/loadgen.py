@@ -73,7 +73,7 @@ class LoadGenerator:
         self,
         base: str,
         route: str,
-        seconds: float,
+        seconds: int,
         connections: int,
         threads: int,
         workdir: Path,
@@ -97,6 +97,10 @@ class LoadGenerator:
             kill_group(process)
             process.wait()
             raise BenchFailed(f"{self.name} did not finish within {seconds + 30:.0f} s") from None
+        except BaseException:  # Ctrl-C: stop it before it leaves the registry
+            kill_group(process)
+            process.wait()
+            raise
         finally:
             forget(process)
         output = log.read_text(encoding="utf-8", errors="replace")
@@ -105,13 +109,13 @@ class LoadGenerator:
         return parse_wrk(output) if self.name == "wrk" else parse_oha(output)
 
     def _wrk_argv(
-        self, base: str, route: str, seconds: float, connections: int, threads: int, script: Path
+        self, base: str, route: str, seconds: int, connections: int, threads: int, script: Path
     ) -> list[str]:
         return [
             self.path,
             f"-t{min(threads, connections)}",
             f"-c{connections}",
-            f"-d{seconds:g}s",
+            f"-d{seconds}s",
             "--timeout",
             "5s",
             "-s",
@@ -119,7 +123,7 @@ class LoadGenerator:
             base + PATHS.get(route, "/api/notes"),
         ]
 
-    def _oha_argv(self, base: str, route: str, seconds: float, connections: int) -> list[str]:
+    def _oha_argv(self, base: str, route: str, seconds: int, connections: int) -> list[str]:
         if route == "notes":
             raise UsageError("the notes route needs wrk (its Lua script mixes reads and writes)")
         headers = [arg for name, value in HEADERS.items() for arg in ("-H", f"{name}: {value}")]
@@ -128,7 +132,7 @@ class LoadGenerator:
             "--no-tui",
             *_oha_json_flag(self.path),
             "-z",
-            f"{seconds:g}s",
+            f"{seconds}s",
             "-c",
             str(connections),
             "-t",
@@ -138,7 +142,7 @@ class LoadGenerator:
         ]
 
 
-def wrk_script(route: str, seconds: float, writes: bool = True) -> str:
+def wrk_script(route: str, seconds: int, writes: bool = True) -> str:
     """The Lua for one route: the settings, the shared counting, then the route's requests.
     Writes stop WRITES_STOP_BEFORE_END seconds before the end (at once without `writes`)."""
     headers = ", ".join(f'["{name}"] = "{value}"' for name, value in HEADERS.items())

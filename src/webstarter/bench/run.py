@@ -25,7 +25,7 @@ from webstarter.smoke.venvs import bin_dir
 
 ROUTES = ("api", "page", "notes")
 HOST = "127.0.0.1"
-MAX_DURATION = 300.0  # seconds per load run
+MAX_DURATION = 300  # seconds per load run
 MAX_CONNECTIONS = 1024
 MAX_THREADS = 64
 STARTER = "starter"
@@ -36,10 +36,10 @@ class BenchOptions:
     frameworks: list[str] = field(default_factory=list)  # default: all
     servers: list[str] = field(default_factory=list)  # default: each starter's first
     routes: list[str] = field(default_factory=lambda: ["api"])
-    duration: float = 10.0
+    duration: int = 10  # wrk takes whole seconds
     connections: int = 16
     threads: int = 1
-    warmup: float = 1.0
+    warmup: int = 1
     workdir: Path | None = None
     load_generator: str | None = None  # wrk or oha; default: wrk, else oha
 
@@ -124,13 +124,13 @@ def check_options(options: BenchOptions) -> tuple[list[Framework], LoadGenerator
             f"choose from {', '.join(sorted(known))}"
         )
     if not 0 < options.duration <= MAX_DURATION:
-        raise UsageError(f"--duration must be between 1 and {MAX_DURATION:.0f} seconds")
+        raise UsageError(f"--duration must be between 1 and {MAX_DURATION} seconds")
     if not 1 <= options.connections <= MAX_CONNECTIONS:
         raise UsageError(f"--connections must be between 1 and {MAX_CONNECTIONS}")
     if not 1 <= options.threads <= MAX_THREADS:
         raise UsageError(f"--threads must be between 1 and {MAX_THREADS}")
     if not 0 <= options.warmup <= MAX_DURATION:
-        raise UsageError(f"--warmup must be between 0 and {MAX_DURATION:.0f} seconds")
+        raise UsageError(f"--warmup must be between 0 and {MAX_DURATION} seconds")
     generator = find_load_generator(options.load_generator)
     if generator.name != "wrk" and "notes" in options.routes:
         raise UsageError("the notes route needs wrk (its Lua script mixes reads and writes)")
