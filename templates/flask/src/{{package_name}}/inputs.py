@@ -99,11 +99,14 @@ def wsgi_bytes(value: str) -> bytes:
 def check_request() -> None:
     """Refuse what Werkzeug would otherwise decode leniently (a before_request hook)."""
     environ = request.environ
-    if not decodes(wsgi_bytes(environ.get("PATH_INFO", ""))):
+    path = environ.get("PATH_INFO", "")
+    # ASCII is UTF-8 already: only a path with other bytes, or a query with escapes, is decoded.
+    if not path.isascii() and not decodes(wsgi_bytes(path)):
         raise BadRequest("the path is not valid UTF-8: check its percent-escapes")
-    if not decodes(unquote_to_bytes(wsgi_bytes(environ.get("QUERY_STRING", "")))):
+    query = environ.get("QUERY_STRING", "")
+    if (not query.isascii() or "%" in query) and not decodes(unquote_to_bytes(wsgi_bytes(query))):
         raise BadRequest("the query string is not valid UTF-8: check its percent-escapes")
-    if request.mimetype not in (URLENCODED, MULTIPART):
+    if not environ.get("CONTENT_TYPE") or request.mimetype not in (URLENCODED, MULTIPART):
         return
     if not is_utf8(request.mimetype_params.get("charset")):
         raise UnsupportedMediaType("form body charset must be utf-8")

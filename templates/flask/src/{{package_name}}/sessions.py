@@ -1,0 +1,15 @@
+"""Flask's signed-cookie sessions, without their cost for requests that send no cookie."""
+
+from flask import Flask, Request
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+
+
+class CookieSessionInterface(SecureCookieSessionInterface):
+    """Flask's own session interface, except that a request without any cookie gets a new,
+    empty session at once. Flask builds the cookie's signer (a key derivation and a JSON
+    round trip) on every request before it looks for the cookie; an API client sends none."""
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if "HTTP_COOKIE" not in request.environ and app.secret_key:
+            return self.session_class()
+        return super().open_session(app, request)
