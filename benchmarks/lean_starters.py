@@ -145,7 +145,7 @@ def prepare(framework: str, scratch: Path) -> tuple[Path, Path, str]:
     return project, venv, package
 
 
-def measure(framework: str, scratch: Path, rounds: int, seconds: float) -> list[dict[str, object]]:
+def measure(framework: str, scratch: Path, rounds: int, seconds: int) -> list[dict[str, object]]:
     project, venv, package = prepare(framework, scratch)
     bare = scratch / f"{framework}-bare"
     env = {
@@ -199,7 +199,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-f", "--framework", action="append", choices=list(catalog()))
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--seconds", type=float, default=5)
+    parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     rows = []

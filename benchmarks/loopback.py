@@ -61,7 +61,7 @@ def serving(argv: list[str], cwd: Path, env: dict[str, str], ready: str) -> Iter
         process.wait()
 
 
-def wrk(url: str, seconds: float, connections: int = 16) -> tuple[float, float]:
+def wrk(url: str, seconds: int, connections: int = 16) -> tuple[float, float]:
     """wrk -t1 on `url`: requests per second and p99 latency in ms. Exits on any failed answer."""
     out = subprocess.run(
         ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", *PROXY_HEADERS, url],
