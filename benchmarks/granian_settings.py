@@ -36,15 +36,32 @@ from webstarter.smoke.processes import free_port
 from webstarter.smoke.runner import base_env
 from webstarter.smoke.venvs import bin_dir, install_project
 
-# name -> the GRANIAN_* environment that sets it (the catalog command's flags are left alone).
-SETTINGS: dict[str, dict[str, str]] = {
-    "defaults (1 worker, 512 threads)": {"GRANIAN_WORKERS": "1"},
-    "1 worker, 1 thread": {"GRANIAN_WORKERS": "1", "GRANIAN_BLOCKING_THREADS": "1"},
-    "1 worker, 2 threads": {"GRANIAN_WORKERS": "1", "GRANIAN_BLOCKING_THREADS": "2"},
-    "1 worker, 4 threads": {"GRANIAN_WORKERS": "1", "GRANIAN_BLOCKING_THREADS": "4"},
-    "2 workers, 1 thread": {"GRANIAN_WORKERS": "2", "GRANIAN_BLOCKING_THREADS": "1"},
-    "2 workers, 2 threads": {"GRANIAN_WORKERS": "2", "GRANIAN_BLOCKING_THREADS": "2"},
+# name -> granian's flags, in place of the catalog command's own worker and thread flags.
+SETTINGS: dict[str, list[str]] = {
+    "defaults (1 worker, 512 threads)": ["--workers", "1"],
+    "1 worker, 1 thread": ["--workers", "1", "--blocking-threads", "1"],
+    "1 worker, 2 threads": ["--workers", "1", "--blocking-threads", "2"],
+    "1 worker, 4 threads": ["--workers", "1", "--blocking-threads", "4"],
+    "2 workers, 1 thread": ["--workers", "2", "--blocking-threads", "1"],
+    "2 workers, 2 threads": ["--workers", "2", "--blocking-threads", "2"],
 }
+TUNED = ("--workers", "--blocking-threads", "--runtime-threads", "--backpressure")
+
+
+def with_flags(argv: list[str], flags: list[str]) -> list[str]:
+    """The catalog command without its own worker and thread flags, then `flags`."""
+    kept: list[str] = []
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg in TUNED:
+            skip = True
+        else:
+            kept.append(arg)
+    return [kept[0], *flags, *kept[1:]]
+
+
 ROUTES = ("/api/hello", "/api/notes")
 
 
@@ -75,12 +92,12 @@ def main() -> None:
         project, venv, package, env = prepare(args.framework, Path(scratch))
         bases: dict[str, str] = {}
         with contextlib.ExitStack() as stack:
-            for name, extra in SETTINGS.items():
+            for name, flags in SETTINGS.items():
                 port = free_port()
                 argv = shlex.split(render_command(command, package, "127.0.0.1", port))
-                argv[0] = str(bin_dir(venv) / argv[0])
+                argv = with_flags([str(bin_dir(venv) / argv[0]), *argv[1:]], flags)
                 base = f"http://127.0.0.1:{port}"
-                stack.enter_context(serving(argv, project, {**env, **extra}, base + ROUTES[0]))
+                stack.enter_context(serving(argv, project, env, base + ROUTES[0]))
                 bases[name] = base
             first = next(iter(bases.values()))
             for title in ("first", "second", "third"):  # one database, shared by all of them
