@@ -4,9 +4,10 @@
 
 The starter (sqlite, generated from this checkout, installed, migrated, three notes created) is
 served by its catalog granian command under each setting below at once, on 127.0.0.1; then
-`wrk -t1 -c16` runs on GET /api/hello (no database) and GET /api/notes (a database read) of
-each in turn, round after round. Printed: the median requests per second, each setting's
-ratio to granian's own defaults measured in the same rounds, and the median p99 latency.
+wrk (16 connections, one thread) runs on GET /api/hello (no database) and GET /api/notes (a
+database read) of each in turn, round after round. Printed: the median requests per second,
+each setting's ratio to granian's own defaults measured in the same rounds, and the median p99
+latency.
 
 granian's defaults for WSGI: one worker, and blocking threads (the Python threads that run
 the app) half the backpressure, which is the backlog (1024) divided by the workers: 512
@@ -18,23 +19,17 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import os
-import shlex
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 from statistics import median
 
-from default_starter import generate
-from loopback import serving, wrk
-
+from webstarter.bench.loadgen import LoadResult, find_load_generator
+from webstarter.bench.serving import Server
+from webstarter.bench.starters import prepare
 from webstarter.catalog import catalog
-from webstarter.next_steps import render_command
 from webstarter.smoke.probes import fetch
 from webstarter.smoke.processes import free_port
-from webstarter.smoke.runner import base_env
-from webstarter.smoke.venvs import bin_dir, install_project
 
 # name -> granian's flags, in place of the catalog command's own worker and thread flags.
 SETTINGS: dict[str, list[str]] = {
@@ -46,6 +41,7 @@ SETTINGS: dict[str, list[str]] = {
     "2 workers, 2 threads": ["--workers", "2", "--blocking-threads", "2"],
 }
 TUNED = ("--workers", "--blocking-threads", "--runtime-threads", "--backpressure")
+ROUTES = {"api": "/api/hello", "notes": "/api/notes"}  # notes: reads only (writes=False)
 
 
 def with_flags(argv: list[str], flags: list[str]) -> list[str]:
@@ -62,24 +58,6 @@ def with_flags(argv: list[str], flags: list[str]) -> list[str]:
     return [kept[0], *flags, *kept[1:]]
 
 
-ROUTES = ("/api/hello", "/api/notes")
-
-
-def prepare(framework: str, scratch: Path) -> tuple[Path, Path, str, dict[str, str]]:
-    project = scratch / framework
-    package = generate(framework, project)
-    venv = install_project(project, base_env(), scratch / "install.log", 900, True)
-    env = {
-        **base_env(),
-        "SECRET_KEY": "x" * 50,
-        "PATH": f"{bin_dir(venv)}{os.pathsep}{os.environ['PATH']}",
-    }
-    env = {key: value for key, value in env.items() if not key.startswith("GRANIAN_")}
-    migrate = shlex.split(catalog()[framework].commands.migrate)
-    subprocess.run(migrate, cwd=project, env=env, check=True, capture_output=True)
-    return project, venv, package, env
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-f", "--framework", default="flask", choices=list(catalog()))
@@ -87,49 +65,61 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
-    command = catalog()[args.framework].commands.servers["granian"]
+    framework = catalog()[args.framework]
+    generator = find_load_generator()
+    runs: dict[tuple[str, str], list[LoadResult]] = {
+        (name, route): [] for name in SETTINGS for route in ROUTES
+    }
     with tempfile.TemporaryDirectory(prefix="webstarter-granian-") as scratch:
-        project, venv, package, env = prepare(args.framework, Path(scratch))
+        work = Path(scratch)
+        (work / "logs").mkdir()
+        starter = prepare(framework, work / "project", work / "logs")
+        env = {k: v for k, v in starter.env().items() if not k.startswith("GRANIAN_")}
         bases: dict[str, str] = {}
         with contextlib.ExitStack() as stack:
-            for name, flags in SETTINGS.items():
+            for index, (name, flags) in enumerate(SETTINGS.items()):
                 port = free_port()
-                argv = shlex.split(render_command(command, package, "127.0.0.1", port))
-                argv = with_flags([str(bin_dir(venv) / argv[0]), *argv[1:]], flags)
+                argv = with_flags(
+                    starter.argv(framework.commands.servers["granian"], port=port), flags
+                )
                 base = f"http://127.0.0.1:{port}"
-                stack.enter_context(serving(argv, project, env, base + ROUTES[0]))
+                log = work / "logs" / f"server-{index}.log"
+                stack.enter_context(Server(argv, starter.project, env, log, base))
                 bases[name] = base
             first = next(iter(bases.values()))
             for title in ("first", "second", "third"):  # one database, shared by all of them
                 note = {"title": title, "body": "granian settings"}
                 if fetch(first + "/api/notes", "POST", note).status != 201:
                     sys.exit("could not create a note through the API")
-            for base in bases.values():
-                for route in ROUTES:
-                    wrk(base + route, 1)  # warm up
-            runs: dict[tuple[str, str], list[tuple[float, float]]] = {
-                (name, route): [] for name in bases for route in ROUTES
-            }
-            for round_ in range(args.rounds):
+            for round_ in range(args.rounds + 1):  # round 0 warms every server up
                 for name, base in bases.items():
                     for route in ROUTES:
-                        runs[name, route].append(wrk(base + route, args.seconds))
-                print(f"round {round_ + 1} of {args.rounds} done", file=sys.stderr, flush=True)
+                        seconds = args.seconds if round_ else 1
+                        result = generator.run(base, route, seconds, 16, 1, work, writes=False)
+                        if result.errors or result.non_2xx:
+                            sys.exit(
+                                f"{name} {route}: {result.errors} errors, {result.non_2xx} non-2xx"
+                            )
+                        if round_:
+                            runs[name, route].append(result)
+                print(f"round {round_} of {args.rounds} done", file=sys.stderr, flush=True)
     reference = next(iter(SETTINGS))
     rows = []
-    print(f"{args.framework}: granian settings, wrk -t1 -c16, {args.rounds} x {args.seconds} s")
+    load = f"{generator.name} 16 connections, {args.rounds} x {args.seconds} s"
+    print(f"{args.framework}: granian settings, {load}")
     print("| setting | route | req/s | vs defaults | p99 ms |")
     print("|---|---|---|---|---|")
     for (name, route), measured in runs.items():
         peers = runs[reference, route]
-        ratio = median(rps / peer[0] for (rps, _), peer in zip(measured, peers, strict=True))
+        ratio = median(run.rps / peer.rps for run, peer in zip(measured, peers, strict=True))
         row = {
-            "framework": args.framework, "setting": name, "route": route,
-            "rps": round(median(rps for rps, _ in measured)), "vs_defaults": round(ratio, 2),
-            "p99_ms": round(median(p99 for _, p99 in measured), 1),
+            "framework": args.framework, "setting": name, "route": ROUTES[route],
+            "rps": round(median(run.rps for run in measured)), "vs_defaults": round(ratio, 2),
+            "p99_ms": round(median(run.p99_ms for run in measured), 1),
         }  # fmt: skip
         rows.append(row)
-        print(f"| {name} | {route} | {row['rps']} | {row['vs_defaults']:.2f}x | {row['p99_ms']} |")
+        figures = f"{row['rps']} | {row['vs_defaults']:.2f}x | {row['p99_ms']}"
+        print(f"| {name} | {row['route']} | {figures} |")
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
 
