@@ -511,6 +511,15 @@ def smoke(
             help="Administrator URL of a PostgreSQL server for database cells.",
         ),
     ] = None,
+    from_release: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            metavar="VERSION",
+            help="Start every cell at this older release (vX.Y.Z or 'previous'): generate, "
+            "add a user's edits, update to the templates under test, then run the cell.",
+        ),
+    ] = None,
 ) -> None:
     """Generate, install, lint, test and serve every template: the CI smoke matrix."""
     from webstarter.smoke.plan import SmokeOptions, plan
@@ -530,6 +539,7 @@ def smoke(
             use_uv=not pip,
             postgres_url=postgres_url,
             containers=not no_containers,
+            from_release=from_release,
         )
     )
     console = _console()
@@ -544,6 +554,12 @@ def smoke(
         else f"containers: none ({smoke_run.containers.reason})"
     )
     console.print(f"postgresql: {smoke_run.postgres.describe()}")
+    if origin := smoke_run.origin:
+        under_test = origin.history or "the installed templates"
+        console.print(
+            f"from: v{origin.version}, with a user's edits, updated to v{origin.target} "
+            f"({under_test})"
+        )
     try:
         results = _run_with_progress(smoke_run, console)
     except KeyboardInterrupt:

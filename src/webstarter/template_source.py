@@ -80,8 +80,9 @@ def _checkout_bundle() -> Path:
     return bundle
 
 
-def git_url_env(bundle: Path) -> dict[str, str]:
+def git_url_env(bundle: Path, copier_cache: Path | None = None) -> dict[str, str]:
     """GIT_CONFIG_* entries that map CANONICAL_URL to `bundle`, appended to the user's own.
+    copier's mirror of the URL lives in `copier_cache` (default: webstarter's cache).
 
     Background maintenance is switched off for these short-lived git calls: copier's dozens
     of commits and fetches would otherwise start `git maintenance` several times an update.
@@ -94,7 +95,7 @@ def git_url_env(bundle: Path) -> dict[str, str]:
     count = int(os.environ.get("GIT_CONFIG_COUNT", "0") or 0)
     env = {
         "GIT_CONFIG_COUNT": str(count + len(settings)),
-        "COPIER_CACHE_DIR": str(cache_dir() / "copier-git"),
+        "COPIER_CACHE_DIR": str(copier_cache or cache_dir() / "copier-git"),
     }
     for index, (key, value) in enumerate(settings.items(), start=count):
         env[f"GIT_CONFIG_KEY_{index}"] = key
@@ -103,11 +104,20 @@ def git_url_env(bundle: Path) -> dict[str, str]:
 
 
 @contextmanager
-def canonical_source() -> Iterator[str]:
-    """Inside this block, copier (through plumbum) fetches CANONICAL_URL from the bundle."""
+def canonical_source(history: Path | None = None) -> Iterator[str]:
+    """Inside this block, copier (through plumbum) fetches CANONICAL_URL from the bundle.
+
+    `history` serves the URL from another template history (a bundle or a git repository),
+    as `smoke --from` does for templates under test that are not the installed ones; copier's
+    mirror of it is kept beside it, apart from the shipped history's mirror, so that its tags
+    never reach a user's update.
+    """
     from plumbum import local
 
-    env = git_url_env(bundle_path())
+    if history is None:
+        env = git_url_env(bundle_path())
+    else:
+        env = git_url_env(history, history.with_name(history.name + ".copier-cache"))
     saved = {key: os.environ.get(key) for key in env}
     os.environ.update(env)  # copier also reads COPIER_CACHE_DIR from os.environ
     try:

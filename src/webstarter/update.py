@@ -209,6 +209,7 @@ def _run_copier(
     conflict: ConflictMode,
     recopy: bool,
     trust: bool,
+    history: Path | None = None,
 ) -> None:
     from copier import run_recopy, run_update
     from copier.errors import UnsafeTemplateError, UserMessageError
@@ -223,7 +224,7 @@ def _run_copier(
         "unsafe": project.is_webstarter or trust,  # webstarter's own templates are trusted
         "quiet": True,
     }
-    source = canonical_source() if project.is_webstarter else nullcontext()
+    source = canonical_source(history) if project.is_webstarter else nullcontext()
     try:
         with source:
             if recopy:
@@ -250,8 +251,12 @@ def update(
     recopy: bool = False,
     data: list[str] | None = None,
     trust: bool = False,
+    history: Path | None = None,
 ) -> UpdateResult:
-    """Update PATH to `to` (default: the installed templates); report changes and conflicts."""
+    """Update PATH to `to` (default: the installed templates); report changes and conflicts.
+
+    `history`: another history of webstarter's templates to update from (see
+    template_source.canonical_source); `smoke --from` passes the templates under test."""
     path = path.resolve()
     project = read_project(path)
     require_clean_git(path)
@@ -272,12 +277,12 @@ def update(
             clone = git("clone", "--quiet", "--no-hardlinks", str(path), str(trial))
             if clone.returncode != 0:
                 raise WebstarterError(f"cannot make a trial copy: {clone.stderr.strip()}")
-            _run_copier(project, trial, target, values, conflict, recopy, trust)
+            _run_copier(project, trial, target, values, conflict, recopy, trust, history)
             result.changed = changed_files(trial)
             result.conflicts = conflicts(trial, result.changed)
             shutil.rmtree(trial, ignore_errors=True)
         return result
-    _run_copier(project, path, target, values, conflict, recopy, trust)
+    _run_copier(project, path, target, values, conflict, recopy, trust, history)
     result.changed = changed_files(path)
     result.conflicts = conflicts(path, result.changed)
     if not project.is_webstarter:

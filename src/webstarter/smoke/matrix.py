@@ -23,16 +23,19 @@ UNINSTALLABLE = {
 
 @dataclass(frozen=True)
 class Cell:
-    """One generated project: a framework and the answers that differ from the defaults."""
+    """One generated project: a framework and the answers that differ from the defaults, and
+    the older release it is first generated at (`smoke --from`), if any."""
 
     framework: str
     options: tuple[tuple[str, str], ...] = ()
+    origin: str = ""  # a release version: generated there, then updated
 
     @property
     def name(self) -> str:
-        if not self.options:
-            return self.framework
-        return f"{self.framework}[{','.join(f'{key}={value}' for key, value in self.options)}]"
+        name = self.framework
+        if self.options:
+            name += f"[{','.join(f'{key}={value}' for key, value in self.options)}]"
+        return f"{name} from v{self.origin}" if self.origin else name
 
     @property
     def data(self) -> dict[str, str]:

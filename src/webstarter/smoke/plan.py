@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from webstarter.catalog import load_catalog
@@ -12,6 +12,7 @@ from webstarter.errors import NoFreePort, PostgresError, UsageError
 from webstarter.questions import load_questions
 from webstarter.resources import template_root
 from webstarter.smoke.containers import find_docker
+from webstarter.smoke.from_release import Origin, templates_history
 from webstarter.smoke.matrix import build_matrix, parse_options
 from webstarter.smoke.postgres import (
     NO_SERVER,
@@ -23,6 +24,7 @@ from webstarter.smoke.processes import free_port
 from webstarter.smoke.reports import check_writable
 from webstarter.smoke.runner import ContainerPolicy, SmokeRun, resolve_template
 from webstarter.smoke.venvs import find_uv
+from webstarter.template_source import installed_version
 
 
 @dataclass
@@ -39,6 +41,7 @@ class SmokeOptions:
     use_uv: bool = True
     postgres_url: str | None = None
     containers: bool = True
+    from_release: str | None = None  # `--from`: vX.Y.Z or "previous"
 
 
 def plan(options: SmokeOptions) -> SmokeRun:
@@ -59,6 +62,9 @@ def plan(options: SmokeOptions) -> SmokeRun:
     cells = build_matrix(frameworks, questions, chosen, defaults_only=options.quick)
     if not cells:
         raise UsageError("no cell to run: no chosen framework asks the chosen options")
+    from_version = _from_version(options.from_release) if options.from_release else None
+    if from_version:
+        cells = [replace(cell, origin=from_version) for cell in cells]
     for report in (options.json_report, options.junit_report):
         if report is not None:
             check_writable(report)
@@ -82,6 +88,13 @@ def plan(options: SmokeOptions) -> SmokeRun:
                 f"cannot reach PostgreSQL at {options.postgres_url}: {error}"
             ) from None
     workroot = Path(tempfile.mkdtemp(prefix="webstarter-smoke-", dir=options.workdir))
+    origin = None
+    if from_version:
+        # The installed templates update from the shipped history; others from their own.
+        history = None
+        if template != template_root().resolve():
+            history = templates_history(template, workroot / "templates-under-test.git")
+        origin = Origin(from_version, installed_version(), history)
     bindir = None if given else find_server_binaries()
     postgres = PostgresPolicy(
         given,
@@ -104,4 +117,19 @@ def plan(options: SmokeOptions) -> SmokeRun:
         use_uv=options.use_uv and find_uv() is not None,
         postgres=postgres,
         containers=containers,
+        origin=origin,
     )
+
+
+def _from_version(spec: str) -> str:
+    """`--from`: a release older than the templates under test (labelled as installed)."""
+    from webstarter.releases import resolve_version
+    from webstarter.update import version_key
+
+    version = resolve_version(spec)
+    if version_key(version) >= version_key(installed_version()):
+        raise UsageError(
+            f"--from {spec}: v{version} is not older than the templates under test "
+            f"(v{installed_version()}); nothing to update from"
+        )
+    return version

@@ -30,6 +30,7 @@ def as_json(results: list[CellResult]) -> dict[str, object]:
                 "cell": result.cell.name,
                 "framework": result.cell.framework,
                 "options": result.cell.data,
+                "from": f"v{result.cell.origin}" if result.cell.origin else None,
                 "ok": result.ok,
                 "seconds": round(result.seconds, 2),
                 "folder": str(result.folder),

@@ -24,8 +24,10 @@ from pathlib import Path
 
 from webstarter.catalog import Framework, load_catalog
 from webstarter.errors import PostgresError, StepFailed, StepSkipped
+from webstarter.gitrepo import git_output
 from webstarter.next_steps import render_command
 from webstarter.smoke.containers import Docker
+from webstarter.smoke.from_release import Origin, UserEdits
 from webstarter.smoke.hostile import probe_hostile, probe_slow_clients
 from webstarter.smoke.leftovers import unrendered
 from webstarter.smoke.matrix import Cell
@@ -144,6 +146,7 @@ class CellRunner:
         host: str = "127.0.0.1",
         postgres: PostgresPolicy | None = None,
         containers: ContainerPolicy | None = None,
+        origin: Origin | None = None,
     ) -> None:
         self.template = template
         self.framework = framework
@@ -165,6 +168,8 @@ class CellRunner:
         self.secret_key = secrets.token_urlsafe(50)
         self.containers = containers or ContainerPolicy()
         self.step_metrics: dict[str, float | int | str | bool] = {}
+        self.origin = origin  # `--from`: the older release the cell starts at
+        self.edits: UserEdits | None = None
 
     def step(self, name: str, action: Callable[[Path], str]) -> bool:
         """Run one step with its own log; False (and a recorded failure) if it raised."""
@@ -189,8 +194,12 @@ class CellRunner:
         return True
 
     def run(self) -> CellResult:
-        first: list[tuple[str, Callable[[Path], str]]] = [
-            ("generate", self.generate),
+        first: list[tuple[str, Callable[[Path], str]]] = (
+            [("generate", self.generate_release), ("edit", self.edit), ("update", self.update)]
+            if self.origin
+            else [("generate", self.generate)]
+        )
+        first += [
             ("install", self.install),
             ("lint", self.lint),
             ("test", self.test),
@@ -232,14 +241,18 @@ class CellRunner:
 
     # Steps -------------------------------------------------------------------------------
 
-    def generate(self, log: Path) -> str:
-        from copier import run_copy
-
-        data = {
+    @property
+    def answers(self) -> dict[str, str]:
+        return {
             "framework": self.cell.framework,
             "project_name": f"smoke-{self.cell.framework}",
             **self.cell.data,
         }
+
+    def generate(self, log: Path) -> str:
+        from copier import run_copy
+
+        data = self.answers
         vcs_ref = "HEAD" if (self.template / ".git").exists() else None
         with _generate_lock:  # copier is not documented as thread-safe
             worker = run_copy(
@@ -258,6 +271,79 @@ class CellRunner:
         if leftovers:
             raise StepFailed(f"unrendered template syntax in {', '.join(leftovers[:5])}")
         return f"{sum(1 for p in self.project.rglob('*') if p.is_file())} files"
+
+    def generate_release(self, log: Path) -> str:
+        """`--from`: the project as the older release generated it, committed."""
+        from webstarter.releases import render_release
+
+        origin = self._origin()
+        with _generate_lock:  # copier, and the environment canonical_source sets
+            render_release(origin.version, self.project, self.answers)
+        self._read_answers()
+        tracked = git_output("ls-files", "-z", cwd=self.project).count("\0")
+        log.write_text(f"rendered v{origin.version} with {self.answers}\n", encoding="utf-8")
+        return f"v{origin.version}, {tracked} files"
+
+    def edit(self, log: Path) -> str:
+        """`--from`: a user's edits, committed as the user (see from_release)."""
+        from webstarter.smoke.from_release import README, USER_TEST, commit_all, make_user_edits
+
+        self.edits = make_user_edits(self.project)
+        commit = commit_all(self.project, "User edits: README line, a test of our own")
+        log.write_text(
+            f"commit {commit}\n{README}: {self.edits.readme_line}\n{USER_TEST}:\n"
+            f"{self.edits.test_text}",
+            encoding="utf-8",
+        )
+        return f"{README} line, new {USER_TEST}"
+
+    def update(self, log: Path) -> str:
+        """`--from`: update to the templates under test; a conflict, a lost user edit or
+        leftover template syntax fails the cell."""
+        from webstarter.smoke.from_release import commit_all, lost_edits
+        from webstarter.template_source import ANSWERS_FILE
+        from webstarter.update import read_project, update
+
+        origin = self._origin()
+        if self.edits is None:
+            raise StepFailed("no user edits were made to look for")
+        known = read_project(self.project).answers
+        # Answers the older release did not ask (copier ignored them at render) are given
+        # to the update, which asks them.
+        data = [f"{key}={value}" for key, value in self.cell.data.items() if key not in known]
+        with _generate_lock:
+            result = update(self.project, data=data, history=origin.history)
+        lines = [f"v{result.old} -> v{result.new}", *(f"changed {name}" for name in result.changed)]
+        lines += [f"CONFLICT {name}" for name in result.conflicts]
+        log.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        if result.conflicts:
+            raise StepFailed(f"conflicts in {', '.join(result.conflicts)}")
+        if lost := lost_edits(self.project, self.edits):
+            raise StepFailed(f"user edits lost: {'; '.join(lost)}")
+        if leftovers := unrendered(self.project):
+            raise StepFailed(f"unrendered template syntax in {', '.join(leftovers[:5])}")
+        if not result.changed:
+            raise StepFailed(f"nothing changed from v{result.old} to v{result.new}")
+        if ANSWERS_FILE not in result.changed:
+            raise StepFailed(f"{ANSWERS_FILE} was not updated")
+        self._read_answers()
+        commit_all(self.project, f"Update to webstarter templates v{result.new}")
+        return (
+            f"v{result.old} -> v{result.new}: {len(result.changed)} files changed, "
+            "no conflicts, user edits kept"
+        )
+
+    def _origin(self) -> Origin:
+        if self.origin is None:
+            raise StepFailed("this cell has no --from release")
+        return self.origin
+
+    def _read_answers(self) -> None:
+        from webstarter.update import read_project
+
+        answers = read_project(self.project).answers
+        self.package = str(answers["package_name"])
+        self.database = str(answers.get("database", "none"))
 
     def install(self, log: Path) -> str:
         venv = install_project(self.project, self.env, log, self.timeouts.install, self.use_uv)
@@ -484,6 +570,7 @@ class SmokeRun:
     timeouts: Timeouts = field(default_factory=Timeouts)
     postgres: PostgresPolicy = field(default_factory=PostgresPolicy)
     containers: ContainerPolicy = field(default_factory=ContainerPolicy)
+    origin: Origin | None = None  # `--from`: every cell starts at this older release
 
     def run(
         self,
@@ -505,6 +592,7 @@ class SmokeRun:
                 self.use_uv,
                 postgres=self.postgres,
                 containers=self.containers,
+                origin=self.origin,
             )
             result = runner.run()
             if result.ok and not self.keep:
