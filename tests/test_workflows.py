@@ -46,6 +46,28 @@ def test_repository_workflow_runs_the_unit_tests_on_every_supported_python():
     assert setup[0]["with"]["python-version"] == "3.11"  # smoke stays on the machines' Python
 
 
+def test_repository_workflow_updates_every_framework_from_the_previous_release():
+    """Each smoke job also runs its framework's quick cell `--from previous`, after the fresh
+    matrix and even when that failed, with reports of their own."""
+    steps = yaml.safe_load(WORKFLOW.read_text())["jobs"]["smoke"]["steps"]
+    runs = [" ".join(step.get("run", "").split()) for step in steps]
+    fresh = next(i for i, run in enumerate(runs) if run.startswith("webstarter smoke"))
+    start = "webstarter smoke --framework ${{ matrix.framework }} --quick --from previous"
+    updated = next(i for i, run in enumerate(runs) if run.startswith(start))
+    assert updated > fresh
+    assert steps[updated]["if"] == "success() || failure()"
+    assert "--json reports/smoke-from-previous-${{ matrix.framework }}.json" in runs[updated]
+
+
+def test_ci_script_runs_the_quick_matrix_from_the_previous_release():
+    script = (REPO / ".ci" / "run").read_text()
+    fresh = script.index("webstarter smoke --jobs 2")
+    updated = script.index("webstarter smoke --quick --from previous --jobs 2")
+    assert updated > fresh
+    assert "|| status=$?" in script[updated:]
+    assert script.rstrip().endswith('exit "$status"')
+
+
 def test_an_invalid_workflow_is_caught(tmp_path):
     broken = tmp_path / "ci.yml"
     broken.write_text("name: CI\non: push\njobs:\n  test:\n    steps: []\n")  # no runs-on
