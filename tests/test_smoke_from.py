@@ -264,7 +264,8 @@ def test_flask_from_the_previous_release_passes_with_an_update_step(runner, tmp_
     assert cell["from"] == f"v{previous_version()}"
     assert cell["ok"]
     steps = {step["name"]: step for step in cell["steps"]}
-    assert list(steps)[:5] == ["generate", "edit", "update", "install", "lint"]
+    assert list(steps)[:5] == ["generate", "edit", "old-database", "update", "install"]
+    assert steps["old-database"]["detail"] == f"v{previous_version()} migrated its sqlite database"
     assert steps["update"]["detail"].startswith(f"v{previous_version()} -> v{installed_version()}")
     assert "no conflicts, user edits kept" in steps["update"]["detail"]
     assert "serve:granian" in steps

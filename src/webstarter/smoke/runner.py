@@ -195,7 +195,12 @@ class CellRunner:
 
     def run(self) -> CellResult:
         first: list[tuple[str, Callable[[Path], str]]] = (
-            [("generate", self.generate_release), ("edit", self.edit), ("update", self.update)]
+            [
+                ("generate", self.generate_release),
+                ("edit", self.edit),
+                ("old-database", self.old_database),
+                ("update", self.update),
+            ]
             if self.origin
             else [("generate", self.generate)]
         )
@@ -225,7 +230,7 @@ class CellRunner:
     def _later_steps(self) -> list[tuple[str, Callable[[Path], str]]]:
         """What follows the tests depends on the generated answers (the database)."""
         steps: list[tuple[str, Callable[[Path], str]]] = []
-        if self.database == "postgresql":
+        if self.database == "postgresql" and not self.database_url:
             steps.append(("database", self.create_database))
         if self.database != "none" and self.framework.commands.migrate:
             steps.append(("migrate", self.migrate))
@@ -296,6 +301,26 @@ class CellRunner:
             encoding="utf-8",
         )
         return f"{README} line, new {USER_TEST}"
+
+    def old_database(self, log: Path) -> str:
+        """`--from`: the older release installs and migrates its database (the default SQLite
+        file, or a new PostgreSQL database), so that the migrate step after the update proves
+        that a database the older release made upgrades. Its venv is removed afterwards: the
+        install step installs the updated project into a fresh one."""
+        origin = self._origin()
+        command = self.framework.commands.migrate
+        if self.database == "none" or not command:
+            log.write_text("no database: nothing to migrate\n", encoding="utf-8")
+            return "no database"
+        if self.database == "postgresql":
+            self.create_database(log)  # StepSkipped without a server: the update still runs
+        venv = install_project(self.project, self.env, log, self.timeouts.install, self.use_uv)
+        try:
+            argv = _argv(command, venv, self.package, self.host, 0)
+            run(argv, self.project, self.production_env, log, self.timeouts.prepare)
+        finally:
+            shutil.rmtree(venv, ignore_errors=True)
+        return f"v{origin.version} migrated its {self.database} database"
 
     def update(self, log: Path) -> str:
         """`--from`: update to the templates under test; a conflict, a lost user edit or
