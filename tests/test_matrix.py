@@ -79,3 +79,11 @@ def test_chosen_options_replace_the_matrix(questions):
 def test_bad_options_are_usage_errors(questions, pair, message):
     with pytest.raises(UsageError, match=message):
         parse_options([pair], questions)
+
+
+def test_a_cell_from_an_older_release_says_so_in_its_name():
+    assert Cell("flask", origin="0.1.0").name == "flask from v0.1.0"
+    assert (
+        Cell("flask", (("database", "none"),), "0.1.0").name == "flask[database=none] from v0.1.0"
+    )
+    assert Cell("flask", origin="0.1.0") != Cell("flask")
