@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -60,3 +63,15 @@ def processes_under(folder: Path) -> list[str]:
         if str(folder) in cwd or str(folder) in cmdline:
             found.append(f"{entry.name}: {cmdline[:120]}")
     return found
+
+
+def interrupt_leaves_nothing(process: subprocess.Popen[str], work: Path, said: str) -> None:
+    """Ctrl-C `process`: it must exit 130 with `said` and no traceback, and leave no process
+    running under `work`."""
+    process.send_signal(signal.SIGINT)
+    output, _ = process.communicate(timeout=30)
+    assert process.returncode == 130, output
+    assert said in output
+    assert "Traceback" not in output
+    time.sleep(0.5)
+    assert processes_under(work) == []

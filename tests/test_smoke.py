@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import json
 import shutil
-import signal
 import subprocess
 import sys
 import time
 import xml.etree.ElementTree as ET
 
 import pytest
-from conftest import processes_under
+from conftest import interrupt_leaves_nothing
 
 from webstarter.cli import app
 
@@ -120,13 +119,7 @@ def test_ctrl_c_stops_every_child_process_and_server(tmp_path):
         assert time.monotonic() < deadline, "no server started"
         assert smoke.poll() is None, smoke.stdout.read()
         time.sleep(0.05)
-    smoke.send_signal(signal.SIGINT)
-    output, _ = smoke.communicate(timeout=30)
-    assert smoke.returncode == 130, output
-    assert "interrupted; every cell and server was stopped" in output
-    assert "Traceback" not in output
-    time.sleep(0.5)
-    assert processes_under(work) == []
+    interrupt_leaves_nothing(smoke, work, "interrupted; every cell and server was stopped")
 
 
 def test_no_free_port_is_exit_2(runner, monkeypatch):
