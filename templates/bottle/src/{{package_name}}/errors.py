@@ -6,8 +6,9 @@ and, with bottle.debug(), the traceback. A 4xx answer names the problem with the
 was raised with (`bottle.abort(415, "request body must be application/json")`); 404 and 405
 keep their plain reason, because Bottle's messages for them repeat the requested path.
 
-Bottle passes error-handler results straight to the server (no JSON plugin, no after_request
-hook), so these handlers set the content type, serialise and add the security headers. For a
+Bottle passes error-handler results straight to the server (no JSON plugin), so these handlers
+set the content type and serialise; the security headers come from the middleware around the
+app (security.py), as for every other answer. For a
 500, Bottle writes the traceback to the server's error stream (wsgi.errors); the handler also
 logs it through `logging`, so it reaches standard output with the request line.
 """
@@ -17,7 +18,6 @@ import logging
 
 import bottle
 
-from .hooks import add_security_headers
 from .templating import render
 
 logger = logging.getLogger(__name__)
@@ -49,7 +49,6 @@ def install(app: bottle.Bottle) -> None:
     """Register one handler for every error status."""
 
     def handle(error: bottle.HTTPError) -> str:
-        add_security_headers()
         status = error.status_code
         reason = reason_of(error)
         message = message_of(error)

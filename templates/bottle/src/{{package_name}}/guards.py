@@ -41,12 +41,17 @@ def is_utf8(latin1_text: str, *, percent_encoded: bool = False) -> bool:
     return True
 
 
-def check_url() -> None:
-    """400 for a path or query string whose percent-escapes are not UTF-8."""
-    environ = bottle.request.environ
-    if not is_utf8(environ.get("bottle.raw_path", environ.get("PATH_INFO", ""))):
+def check_url(environ: dict[str, Any]) -> None:
+    """400 for a path or query string whose percent-escapes are not UTF-8.
+
+    Plain ASCII (the usual URL) is valid UTF-8 as it stands: only a path with other bytes, or
+    a query with percent-escapes or other bytes, is decoded to be sure.
+    """
+    path = environ.get("bottle.raw_path", environ.get("PATH_INFO", ""))
+    if not path.isascii() and not is_utf8(path):
         bottle.abort(400, "the URL path is not valid UTF-8")
-    if not is_utf8(environ.get("QUERY_STRING", ""), percent_encoded=True):
+    query = environ.get("QUERY_STRING", "")
+    if ("%" in query or not query.isascii()) and not is_utf8(query, percent_encoded=True):
         bottle.abort(400, "the query string is not valid UTF-8")
 
 
@@ -60,7 +65,7 @@ def read_at_most(stream: Any, limit: int) -> bytes | None:
     return body.getvalue()
 
 
-def check_body() -> None:
+def check_body(environ: dict[str, Any]) -> None:
     """413 for a body larger than MAX_BODY_BYTES, 400 for a malformed length or chunked body.
 
     A server that de-chunks bodies itself says so with `wsgi.input_terminated`; waitress also
@@ -68,7 +73,8 @@ def check_body() -> None:
     plain body as chunks. Here such a body is read once, with the size limit, and handed to
     Bottle as an ordinary one.
     """
-    environ = bottle.request.environ
+    if "CONTENT_LENGTH" not in environ and "HTTP_TRANSFER_ENCODING" not in environ:
+        return  # no body: a GET, HEAD or OPTIONS as browsers send them
     try:
         length = int(environ.get("CONTENT_LENGTH") or 0)
     except ValueError:
@@ -154,9 +160,15 @@ class RequireJson:
         return json_only
 
 
+def check_request() -> None:
+    """The before_request hook: the URL, then the body."""
+    environ = bottle.request.environ
+    check_url(environ)
+    check_body(environ)
+
+
 def install(app: bottle.Bottle) -> None:
-    """Add the before_request hooks and the plugin (before any session plugin, so that a
+    """Add the before_request hook and the plugin (before any session plugin, so that a
     refused request never opens a database session)."""
-    app.add_hook("before_request", check_url)
-    app.add_hook("before_request", check_body)
+    app.add_hook("before_request", check_request)
     app.install(RequireJson())

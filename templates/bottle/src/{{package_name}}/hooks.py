@@ -1,18 +1,11 @@
-"""Request hooks shared by the routes and the error handlers."""
+"""Request hooks.
+
+The security headers come from security.SecurityHeadersMiddleware around the whole app (see
+app.py), which covers error pages too: Bottle replaces a response's headers when a route
+raises, after its hooks have run.
+"""
 
 import bottle
-
-from .security import SECURITY_HEADERS
-
-
-def add_security_headers() -> None:
-    """Harden the current response.
-
-    Runs as the app's after_request hook, and again from the error handlers: when a route
-    raises, Bottle replaces the response headers after the hook has run.
-    """
-    for name, value in SECURITY_HEADERS.items():
-        bottle.response.set_header(name, value)
 
 
 def close_request_body() -> None:

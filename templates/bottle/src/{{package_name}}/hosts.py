@@ -4,10 +4,11 @@
 Bottle builds `request.url`, `request.urlparts` and `request.remote_addr` from X-Forwarded-For,
 -Proto and -Host whoever sent them. `believe_proxies` removes every X-Forwarded-* header unless
 the connection comes from a trusted proxy, so Bottle falls back to what the server saw
-(REMOTE_ADDR, the Host header, the server's own wsgi.url_scheme). `check_host` then answers 400
+(REMOTE_ADDR, the Host header, the server's own wsgi.url_scheme). `guard_host` then answers 400
 to a Host that is not in ALLOWED_HOSTS, so no link or redirect is ever built from a forged one.
 """
 
+import functools
 import ipaddress
 import logging
 import re
@@ -41,6 +42,8 @@ def trusted_proxies() -> list[Network]:
 
 def is_trusted(address: str, proxies: Sequence[Network]) -> bool:
     """Whether `address` (as the server or a proxy reports it) belongs to a trusted proxy."""
+    if not proxies:
+        return False  # the default: no proxy in front, nothing to parse
     try:
         ip = ipaddress.ip_address(address.strip().strip("[]"))
     except ValueError:
@@ -102,24 +105,42 @@ def is_allowed(name: str, allowed: Iterable[str]) -> bool:
     return False
 
 
+def request_host(environ: dict[str, str]) -> str:
+    """The host Bottle builds URLs from (`request.urlparts.netloc`), read straight from the
+    environ: X-Forwarded-Host (kept only from a trusted proxy), else Host, else the server's
+    name and port."""
+    host = environ.get("HTTP_X_FORWARDED_HOST") or environ.get("HTTP_HOST")
+    if host:
+        return host
+    scheme = environ.get("HTTP_X_FORWARDED_PROTO") or environ.get("wsgi.url_scheme", "http")
+    host = environ.get("SERVER_NAME", "127.0.0.1")
+    port = environ.get("SERVER_PORT")
+    if port and port != ("80" if scheme == "http" else "443"):
+        host += ":" + port
+    return host
+
+
 def install(app: bottle.Bottle) -> None:
-    """Add the before_request hooks; they run before routing, so they guard every URL."""
+    """Add the before_request hook; it runs before routing, so it guards every URL."""
     proxies: list[Network] = app.config["app.trusted_proxies"]
     allowed: list[str] = app.config["app.allowed_hosts"]
 
-    def trust_proxies() -> None:
-        believe_proxies(bottle.request.environ, proxies)
-
-    def check_host() -> None:
-        request = bottle.request
-        if request.path in ANY_HOST_PATHS:
-            return
-        # urlparts: the host Bottle builds URLs from (X-Forwarded-Host only from a proxy).
-        netloc = request.urlparts.netloc
+    # A site sees the same few Host headers over and over: remember the verdicts (bounded,
+    # so that a client sending made-up hosts cannot grow it).
+    @functools.lru_cache(maxsize=256)
+    def serves(netloc: str) -> bool:
         name = host_name(netloc)
-        if name is None or not is_allowed(name, allowed):
+        return name is not None and is_allowed(name, allowed)
+
+    def guard_host() -> None:
+        environ = bottle.request.environ
+        believe_proxies(environ, proxies)
+        # Bottle's request.path: PATH_INFO with exactly one leading slash.
+        if "/" + environ.get("PATH_INFO", "").lstrip("/") in ANY_HOST_PATHS:
+            return
+        netloc = request_host(environ)
+        if not serves(netloc):
             logger.warning("refused a request for host %.100r: not in ALLOWED_HOSTS", netloc)
             bottle.abort(400, "the Host header names a host this site does not serve")
 
-    app.add_hook("before_request", trust_proxies)
-    app.add_hook("before_request", check_host)
+    app.add_hook("before_request", guard_host)
