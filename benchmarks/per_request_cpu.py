@@ -1,0 +1,240 @@
+"""CPU time per request of each starter's GET /api/hello, in-process, against its bare framework.
+
+    python benchmarks/per_request_cpu.py [-f NAME ...] [-n 20000] [--rounds 5] [--workdir DIR]
+                                         [--json FILE]
+
+Each default starter (sqlite) is generated from this checkout, installed and migrated
+(webstarter.bench.starters.prepare), and the bare apps of webstarter.bench.bare are written
+beside it. This script then runs itself in the starter's venv (`--inside`), once per app and
+round, alternating starter and bare so that a busy machine slows both alike: the app is
+loaded the way the starter's granian command loads it (production settings, LOG_LEVEL
+WARNING), called 1,000 times to warm up, then N times with a WSGI environ like the one
+`webstarter bench` sends (loopback peer, X-Forwarded-For and -Proto: https), and the process
+CPU time is divided by N. No server, socket or load generator is involved, so the figure is
+what the app itself costs per request, and far less sensitive to other load on the machine
+than a req/s figure.
+
+Printed: the median microseconds per request of each app, and each starter's ratio to each
+bare app (bare time / starter time, the same sense as `webstarter bench`'s req/s ratio: 0.9
+means the starter serves 90% of the bare framework's requests per CPU second).
+
+With --workdir the projects are kept there and reused by the next run (so that an edit to a
+generated project's source, which is installed editable, can be measured at once).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import io
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from webstarter.bench.starters import Starter
+    from webstarter.catalog import Framework
+
+WARMUP = 1000
+MARKER = "PER-REQUEST-CPU "
+ANSWERS = ".copier-answers.yml"
+PATH = "/api/hello"
+THIS = Path(__file__).resolve()
+
+
+# --- inside the starter's venv: the standard library and the app only -----------------------
+
+
+def load_app(target: str, factory: bool) -> Any:
+    """`module:attribute` as granian loads it; called first with --factory."""
+    module_name, _, attribute = target.partition(":")
+    sys.path.insert(0, os.getcwd())
+    app = getattr(importlib.import_module(module_name), attribute)
+    return app() if factory else app
+
+
+def environ_for(path: str) -> dict[str, Any]:
+    """A GET as `webstarter bench` sends it, through a TLS proxy on loopback."""
+    return {
+        "REQUEST_METHOD": "GET",
+        "SCRIPT_NAME": "",
+        "PATH_INFO": path,
+        "QUERY_STRING": "",
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "8000",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_HOST": "127.0.0.1:8000",
+        "HTTP_ACCEPT": "*/*",
+        "HTTP_X_FORWARDED_FOR": "203.0.113.10",
+        "HTTP_X_FORWARDED_PROTO": "https",
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": "https",
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": False,
+        "wsgi.run_once": False,
+    }
+
+
+def measure(app: Any, path: str, requests: int) -> float:
+    """CPU seconds per request of `requests` calls of `app` (after a warm-up)."""
+    statuses: list[str] = []
+
+    def start_response(status: str, headers: Any, exc_info: Any = None) -> Any:
+        statuses.append(status)
+        return lambda data: None
+
+    def call() -> None:
+        environ = environ_for(path)
+        environ["wsgi.input"] = io.BytesIO(b"")
+        body = app(environ, start_response)
+        try:
+            for _ in body:
+                pass
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+
+    for _ in range(WARMUP):
+        call()
+    if not statuses[-1].startswith("200"):
+        raise SystemExit(f"{path} answered {statuses[-1]}")
+    statuses.clear()
+    started = time.process_time()
+    for _ in range(requests):
+        call()
+    spent = time.process_time() - started
+    if any(not status.startswith("200") for status in statuses):
+        raise SystemExit(f"{path} answered {sorted(set(statuses))}")
+    return spent / requests
+
+
+def inside(args: argparse.Namespace) -> None:
+    app = load_app(args.target, args.factory)
+    print(MARKER + json.dumps({"seconds": measure(app, args.path, args.requests)}), flush=True)
+
+
+# --- outside: prepare the starters, run the rounds, print the table ---------------------------
+
+
+def app_target(argv: list[str]) -> tuple[str, bool]:
+    """The app a granian command serves (its last argument) and whether it is a factory."""
+    return argv[-1], "--factory" in argv
+
+
+def run_inside(
+    python: Path, cwd: Path, env: dict[str, str], target: str, factory: bool, requests: int
+) -> float:
+    argv = [str(python), str(THIS), "--inside", "--target", target, "-n", str(requests)]
+    if factory:
+        argv.append("--factory")
+    done = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
+    if done.returncode != 0:
+        raise SystemExit(f"{target}: {done.stderr.strip() or done.stdout.strip()}")
+    for line in done.stdout.splitlines():  # the app may log to standard output too
+        if line.startswith(MARKER):
+            return float(json.loads(line.removeprefix(MARKER))["seconds"])
+    raise SystemExit(f"{target}: no figure in its output: {done.stdout[-500:]}")
+
+
+def kept_starter(framework: Framework, project: Path) -> Starter:
+    """A starter prepared by an earlier run with the same --workdir."""
+    import yaml
+
+    from webstarter.bench.starters import Starter
+
+    answers = yaml.safe_load((project / ANSWERS).read_text(encoding="utf-8"))
+    return Starter(framework, project, str(answers["package_name"]), project / ".venv")
+
+
+def outside(args: argparse.Namespace) -> None:
+    from webstarter.bench.bare import write_bare
+    from webstarter.bench.starters import prepare
+    from webstarter.catalog import catalog
+    from webstarter.smoke.venvs import bin_dir
+
+    frameworks = catalog()
+    names = args.framework or list(frameworks)
+    rows: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory(prefix="webstarter-cpu-") as scratch:
+        root = args.workdir or Path(scratch)
+        for name in names:
+            framework = frameworks[name]
+            work = root / name
+            logs = work / "logs"
+            logs.mkdir(parents=True, exist_ok=True)
+            project = work / "project"
+            if args.workdir and (project / ANSWERS).is_file() and (project / ".venv").is_dir():
+                starter = kept_starter(framework, project)
+            else:
+                shutil.rmtree(project, ignore_errors=True)
+                starter = prepare(framework, project, logs)
+            venv_bin = bin_dir(starter.venv)
+            env = starter.env()
+            shutil.rmtree(work / "bare", ignore_errors=True)  # startproject wants a new folder
+            bares = write_bare(name, work / "bare", venv_bin, env, logs / "bare.log")
+            granian = starter.argv(framework.commands.servers["granian"])
+            apps = [("starter", starter.project, env, *app_target(granian))]
+            for bare in bares:
+                target, factory = app_target(bare.argv(granian))
+                apps.append((bare.label, bare.folder, {**env, **bare.env}, target, factory))
+            spent: dict[str, list[float]] = {label: [] for label, *_ in apps}
+            for round_ in range(args.rounds):
+                for label, cwd, app_env, target, factory in apps:
+                    seconds = run_inside(
+                        venv_bin / "python", cwd, app_env, target, factory, args.requests
+                    )
+                    spent[label].append(seconds)
+                print(f"{name}: round {round_ + 1} of {args.rounds}", file=sys.stderr)
+            us = {label: statistics.median(values) * 1e6 for label, values in spent.items()}
+            row: dict[str, Any] = {"framework": name, "starter_us": round(us["starter"], 1)}
+            for label, *_ in apps[1:]:
+                row[f"{label}_us"] = round(us[label], 1)
+                row[f"ratio_{label}"] = round(us[label] / us["starter"], 2)
+            rows.append(row)
+    print(f"GET {PATH} in-process, CPU µs per request (median of {args.rounds} x {args.requests})")
+    print("| framework | starter µs | bare µs | ratio | bare-no-middleware µs | ratio |")
+    print("|---|---|---|---|---|---|")
+    for row in rows:
+        extra = (
+            f"{row['bare-no-middleware_us']} | {row['ratio_bare-no-middleware']:.2f}x"
+            if "bare-no-middleware_us" in row
+            else "- | -"
+        )
+        print(
+            f"| {row['framework']} | {row['starter_us']} | {row['bare_us']} | "
+            f"{row['ratio_bare']:.2f}x | {extra} |"
+        )
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("-f", "--framework", action="append", default=[])
+    parser.add_argument("-n", "--requests", type=int, default=20000)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--workdir", type=Path)
+    parser.add_argument("--json", type=Path)
+    # --inside: run by the script itself in the starter's venv.
+    parser.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--target", help=argparse.SUPPRESS)
+    parser.add_argument("--factory", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--path", default=PATH, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.inside:
+        inside(args)
+    else:
+        outside(args)
+
+
+if __name__ == "__main__":
+    main()
