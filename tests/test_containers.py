@@ -89,9 +89,13 @@ def test_container_files_lint_clean_and_keep_the_contract(templates, tmp_path, f
     server = next(iter(catalog()[framework].commands.servers.values()))
     expected = server.format(package="svc", host="0.0.0.0", port="${PORT:-8000}")  # noqa: S104
     assert cmd == ["/bin/sh", "-c", f"exec {expected}"]
-    # Dependencies are installed from pyproject.toml alone, before the code is copied.
+    # Dependencies are installed from pyproject.toml alone, then the project (editable) from
+    # its metadata files, both before the code is copied.
     copies = [args for word, args in steps if word == "COPY"]
-    assert copies[:2] == ["pyproject.toml ./", ". ."]
+    assert copies[:3] == ["pyproject.toml ./", "README.md LICENSE ./", ". ."]
+    runs = [args for word, args in steps if word == "RUN"]
+    editable = next(index for index, args in enumerate(runs) if "--editable ." in args)
+    assert "--requirement" in runs[editable - 1]
     for prepare in catalog()[framework].commands.prepare:
         assert any(prepare in args for word, args in steps if word == "RUN")
 
