@@ -476,7 +476,12 @@ def smoke(
     ] = False,
     jobs: Annotated[
         int | None,
-        typer.Option("--jobs", "-j", min=1, help="Cells run in parallel (default: cores)."),
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            help="Cells run in parallel (default: cores); the slowest of the last run start first.",
+        ),
     ] = None,
     keep: Annotated[
         bool, typer.Option("--keep", help="Keep every cell's folder, not only failed ones.")

@@ -64,6 +64,9 @@ SCRUBBED_ENV = (
     "PYTHONDONTWRITEBYTECODE",
 )
 CLEAN_EXIT_CODES = (0, -signal.SIGTERM)
+# Seconds between two readiness checks of a booting server: a boot takes 0.3-2 s, and each
+# check is one refused or answered loopback connection.
+READY_POLL = 0.05
 _SAFE = str.maketrans(dict.fromkeys("[]=,/ ", "_"))
 _generate_lock = threading.Lock()
 
@@ -552,7 +555,7 @@ class CellRunner:
                     return time.monotonic() - started
             except OSError:
                 pass
-            time.sleep(0.2)
+            time.sleep(READY_POLL)
         raise StepFailed(f"server not ready within {self.timeouts.boot:.0f} s")
 
     def _stop(self, process: subprocess.Popen[bytes], log: Path) -> tuple[int | None, float]:
@@ -601,6 +604,8 @@ class SmokeRun:
     postgres: PostgresPolicy = field(default_factory=PostgresPolicy)
     containers: ContainerPolicy = field(default_factory=ContainerPolicy)
     origin: Origin | None = None  # `--from`: every cell starts at this older release
+    # The last run's cell durations (see durations.py); None starts the cells in matrix order.
+    durations: Path | None = None
 
     def run(
         self,
@@ -631,10 +636,15 @@ class SmokeRun:
                 on_done(result)
             return result
 
+        from webstarter.smoke import durations
+
+        order = durations.longest_first(
+            [cell.name for cell in self.cells], durations.load(self.durations)
+        )
         pool = ThreadPoolExecutor(max_workers=self.jobs)
         try:
-            futures = [pool.submit(one, index, cell) for index, cell in enumerate(self.cells, 1)]
-            results = [future.result() for future in futures]
+            futures = {index: pool.submit(one, index + 1, self.cells[index]) for index in order}
+            results = [futures[index].result() for index in range(len(self.cells))]
         except KeyboardInterrupt:
             kill_all()  # also stops every cell from starting another step
             pool.shutdown(wait=False, cancel_futures=True)
@@ -642,4 +652,5 @@ class SmokeRun:
         finally:
             self.postgres.close()  # the throw-away server, if a cell started one
         pool.shutdown()
+        durations.save(self.durations, ((result.cell.name, result.seconds) for result in results))
         return results
