@@ -12,8 +12,8 @@ from webstarter.errors import NoFreePort, PostgresError, UsageError
 from webstarter.questions import load_questions
 from webstarter.resources import template_root
 from webstarter.smoke.containers import find_docker
-from webstarter.smoke.from_release import Origin, templates_history
 from webstarter.smoke.durations import durations_file
+from webstarter.smoke.from_release import Origin, templates_history
 from webstarter.smoke.matrix import build_matrix, parse_options
 from webstarter.smoke.postgres import (
     NO_SERVER,
