@@ -127,11 +127,16 @@ def require_git_repo(path: Path) -> Path:
 def require_clean_git(path: Path) -> None:
     """copier updates by diffing against git: the project must be a repo with nothing pending."""
     require_git_repo(path)
+    require_nothing_pending(path, "commit or stash them first")
+
+
+def require_nothing_pending(path: Path, hint: str) -> None:
+    """A clear error naming the first uncommitted or untracked files under PATH, if any."""
     changed = changed_files(path)
     if changed:
         more = f" and {len(changed) - 3} more" if len(changed) > 3 else ""
         shown = ", ".join(changed[:3]) + more
-        raise UsageError(f"uncommitted changes in {shown}: commit or stash them first")
+        raise UsageError(f"uncommitted changes in {shown}: {hint}")
 
 
 def available_versions() -> list[str]:

@@ -19,6 +19,7 @@ from webstarter.update import (
     UpdateResult,
     read_project,
     require_git_repo,
+    require_nothing_pending,
     target_version,
     update,
 )
@@ -50,14 +51,7 @@ def update_on_branch(path: Path, branch: str, commit: bool, **options: Any) -> B
     path = path.resolve()
     project = read_project(path)
     top = require_git_repo(path)
-    pending = git("status", "--porcelain", "--untracked-files=all", cwd=top).stdout.split("\n")
-    pending = [line[3:] for line in pending if line.strip()]
-    if pending:
-        more = f" and {len(pending) - 3} more" if len(pending) > 3 else ""
-        raise UsageError(
-            f"uncommitted changes in {', '.join(pending[:3])}{more}: --branch needs a clean "
-            "repository (commit or stash them first)"
-        )
+    require_nothing_pending(top, "--branch needs a clean repository (commit or stash them first)")
     _check_name(branch, top)
     start = _start(top)
     if branch == start.branch:
