@@ -12,6 +12,7 @@ import secrets
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -198,13 +199,56 @@ def runner_with_dockerfile(tmp_path: Path, policy: ContainerPolicy) -> CellRunne
 
 def test_without_docker_the_container_step_is_skipped_and_says_why(tmp_path):
     runner = runner_with_dockerfile(tmp_path, ContainerPolicy(None, "no daemon here"))
-    assert ("container", runner.container) in runner._later_steps()
     assert runner.step("container", runner.container)
     step = runner.result.steps[-1]
     assert step.skipped
     assert step.detail == "no Docker: no daemon here"
     with pytest.raises(StepSkipped):
         runner.container(tmp_path / "log")
+
+
+def test_the_container_step_runs_beside_the_host_steps_from_a_copy(tmp_path, monkeypatch):
+    """It starts once the files are generated and must overlap the tests: it waits for the
+    test step to begin, which would never happen if the steps ran one after the other."""
+    runner = runner_with_dockerfile(tmp_path, ContainerPolicy(None, "unused"))
+    testing = threading.Event()
+    seen: dict[str, object] = {}
+
+    def generate(log: Path) -> str:
+        (runner.project / "app.py").write_text("print('as generated')\n")
+        return "2 files"
+
+    def install(log: Path) -> str:
+        (runner.project / "app.py").write_text("print('changed on the host')\n")
+        return "uv"
+
+    def test(log: Path) -> str:
+        testing.set()
+        return "1 passed"
+
+    def container(log: Path) -> str:
+        seen["overlapped"] = testing.wait(timeout=30)
+        seen["built from"] = (runner.image_context or runner.project) / "app.py"
+        return "image ok"
+
+    monkeypatch.setattr(runner, "generate", generate)
+    monkeypatch.setattr(runner, "install", install)
+    monkeypatch.setattr(runner, "lint", lambda log: "ruff")
+    monkeypatch.setattr(runner, "test", test)
+    monkeypatch.setattr(runner, "container", container)
+    monkeypatch.setattr(runner, "_later_steps", list)
+    result = runner.run()
+    assert [step.name for step in result.steps] == [
+        "generate", "container", "install", "lint", "test"
+    ]  # fmt: skip
+    assert result.ok, [step.detail for step in result.steps]
+    assert seen["overlapped"] is True
+    built_from = seen["built from"]
+    assert isinstance(built_from, Path)
+    assert built_from.parent != runner.project
+    assert built_from.read_text() == "print('as generated')\n"
+    assert result.steps[1].log is not None
+    assert result.steps[1].log.name == "02-container.log"
 
 
 def test_without_docker_in_ci_the_container_step_fails(tmp_path):

@@ -18,7 +18,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -100,6 +100,7 @@ class CellResult:
     cell: Cell
     folder: Path
     steps: list[StepResult] = field(default_factory=list)
+    wall: float | None = None  # the cell's own time, start to end (its steps overlap)
 
     @property
     def ok(self) -> bool:
@@ -111,6 +112,8 @@ class CellResult:
 
     @property
     def seconds(self) -> float:
+        if self.wall is not None:
+            return self.wall
         return sum(step.seconds for step in self.steps)
 
     @property
@@ -175,34 +178,37 @@ class CellRunner:
         self.note: tuple[int, str] | None = None  # written through the first server
         self.secret_key = secrets.token_urlsafe(50)
         self.containers = containers or ContainerPolicy()
-        self.step_metrics: dict[str, float | int | str | bool] = {}
+        # Figures a step reports beside its one-line detail, by step name.
+        self.step_metrics: dict[str, dict[str, float | int | str | bool]] = {}
         self.origin = origin  # `--from`: the older release the cell starts at
         self.edits: UserEdits | None = None
+        self.image_context: Path | None = None  # what the container step builds from
 
     def step(self, name: str, action: Callable[[Path], str]) -> bool:
         """Run one step with its own log; False (and a recorded failure) if it raised."""
+        result = self._timed(name, action, self._log_for(name))
+        self.result.steps.append(result)
+        return result.ok
+
+    def _log_for(self, name: str) -> Path:
         log = self.logs / f"{len(self.result.steps) + 1:02d}-{name.replace(':', '-')}.log"
         log.parent.mkdir(parents=True, exist_ok=True)
+        return log
+
+    def _timed(self, name: str, action: Callable[[Path], str], log: Path) -> StepResult:
         started = time.monotonic()
-        self.step_metrics = {}
         try:
             detail = action(log)
         except StepSkipped as reason:
             elapsed = time.monotonic() - started
-            self.result.steps.append(StepResult(name, True, elapsed, str(reason), log, True))
-            return True
+            return StepResult(name, True, elapsed, str(reason), log, True)
         except Exception as error:  # noqa: BLE001 - a broken template fails its cell, not the run
-            elapsed = time.monotonic() - started
-            self.result.steps.append(StepResult(name, False, elapsed, str(error), log))
-            return False
-        elapsed = time.monotonic() - started
-        self.result.steps.append(
-            StepResult(name, True, elapsed, detail, log, metrics=self.step_metrics)
-        )
-        return True
+            return StepResult(name, False, time.monotonic() - started, str(error), log)
+        metrics = self.step_metrics.pop(name, {})
+        return StepResult(name, True, time.monotonic() - started, detail, log, metrics=metrics)
 
     def run(self) -> CellResult:
-        first: list[tuple[str, Callable[[Path], str]]] = (
+        files: list[tuple[str, Callable[[Path], str]]] = (
             [
                 ("generate", self.generate_release),
                 ("edit", self.edit),
@@ -212,31 +218,45 @@ class CellRunner:
             if self.origin
             else [("generate", self.generate)]
         )
-        first += [
-            ("install", self.install),
-            ("lint", self.lint),
-            ("test", self.test),
-        ]
+        host = [("install", self.install), ("lint", self.lint), ("test", self.test)]
+        background: Future[StepResult] | None = None
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="container")
+        started = time.monotonic()
         try:
-            for name, action in first:
+            for name, action in files:
                 if STOPPING.is_set() or not self.step(name, action):
                     return self.result
-            later = self._later_steps()
-            for index, (name, action) in enumerate(later):
+            if (self.project / "Dockerfile").is_file() and not STOPPING.is_set():
+                # The image is built from the files as generated, so the container step runs
+                # beside the steps on the host (installs, tests and boots, with long waits
+                # on processes) instead of after them; it has its own database or volume.
+                self.copy_image_context()
+                log = self._log_for("container")
+                self.result.steps.append(StepResult("container", True, 0.0, "running", log))
+                background = pool.submit(self._timed, "container", self.container, log)
+            steps = [*host, *self._later_steps()]
+            for index, (name, action) in enumerate(steps):
                 if STOPPING.is_set() or not self.step(name, action):
                     break
                 if name == "database" and self.result.steps[-1].skipped:
-                    rest = ", ".join(step for step, _ in later[index + 1 :])
+                    rest = ", ".join(step for step, _ in steps[index + 1 :])
                     self.result.steps[-1].detail += f"; so the cell's {rest} did not run"
                     break
         finally:
+            pool.shutdown(wait=True)
+            if background is not None:
+                # The container step keeps its place (and log number) in the cell's report.
+                index = next(i for i, s in enumerate(self.result.steps) if s.name == "container")
+                self.result.steps[index] = background.result()
             if self.database_url and self.database_server:
                 with contextlib.suppress(PostgresError):
                     self.database_server.drop_database(self.database_url)
+            self.result.wall = time.monotonic() - started
         return self.result
 
     def _later_steps(self) -> list[tuple[str, Callable[[Path], str]]]:
-        """What follows the tests depends on the generated answers (the database)."""
+        """What follows the tests depends on the generated answers (the database). The
+        container step is not among them: it runs beside the host's steps (see run)."""
         steps: list[tuple[str, Callable[[Path], str]]] = []
         if self.database == "postgresql" and not self.database_url:
             steps.append(("database", self.create_database))
@@ -248,8 +268,6 @@ class CellRunner:
             steps.append(("checks", self.checks))
         for server, command in self.framework.commands.servers.items():
             steps.append((f"serve:{server}", self.server_step(command)))
-        if (self.project / "Dockerfile").is_file():
-            steps.append(("container", self.container))
         return steps
 
     # Steps -------------------------------------------------------------------------------
@@ -451,7 +469,12 @@ class CellRunner:
         return self._commands(self.framework.commands.checks, log, self.timeouts.prepare)
 
     def container(self, log: Path) -> str:
-        """Build the project's image and hold it to the contract (see container_step)."""
+        """Build the project's image and hold it to the contract (see container_step).
+
+        It runs beside the host's steps, so it shares nothing they change: the image is built
+        from a copy of the project as generated (`image_context`), and a postgresql cell's
+        container gets a database of its own, dropped at the end.
+        """
         from webstarter.smoke.container_step import ContainerCheck, ContainerSettings
 
         if self.containers.disabled:
@@ -464,21 +487,45 @@ class CellRunner:
             if self.containers.required:
                 raise StepFailed(f"{reason} (CI is set: a container step may not be skipped)")
             raise StepSkipped(reason)
+        server: PostgresServer | None = None
+        database_url = ""
+        if self.database == "postgresql":
+            try:
+                server = self.postgres.server()  # StepSkipped (StepFailed in CI) without one
+            except StepSkipped as reason:
+                log.write_text(f"{reason}\n", encoding="utf-8")
+                raise
+            database_url = server.create_database(f"smoke_{self.cell.framework}_image")
         settings = ContainerSettings(
-            project=self.project,
+            project=self.image_context or self.project,
             package=self.package,
             database=self.database,
             migrate=self.framework.commands.migrate or "",
             secret_key=self.secret_key,
-            database_url=self.database_url,
+            database_url=database_url,
             keep=self.containers.keep,
             boot_timeout=self.timeouts.boot,
             free_port=lambda: free_port(self.host),
         )
         log.write_text(f"docker client {docker.client}, daemon {docker.server_version}\n")
-        report = ContainerCheck(docker, settings, log).run()
-        self.step_metrics = report.metrics
+        try:
+            report = ContainerCheck(docker, settings, log).run()
+        finally:
+            if server is not None:
+                with contextlib.suppress(PostgresError):
+                    server.drop_database(database_url)
+        self.step_metrics["container"] = report.metrics
         return report.detail
+
+    def copy_image_context(self) -> Path:
+        """The project's files as they are now, for `docker build` while the host's steps
+        add a venv, caches and databases to the project (all in .dockerignore, but a build
+        context read while files come and go is a race not worth having)."""
+        context = self.folder / "image"
+        shutil.rmtree(context, ignore_errors=True)
+        shutil.copytree(self.project, context, symlinks=True, ignore=shutil.ignore_patterns(".git"))
+        self.image_context = context
+        return context
 
     def server_step(self, command: str) -> Callable[[Path], str]:
         return lambda log: self.serve(command, log)
@@ -632,6 +679,7 @@ class SmokeRun:
             result = runner.run()
             if result.ok and not self.keep:
                 shutil.rmtree(runner.project, ignore_errors=True)
+                shutil.rmtree(runner.folder / "image", ignore_errors=True)
             if on_done:
                 on_done(result)
             return result
