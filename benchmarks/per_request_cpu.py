@@ -36,15 +36,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from webstarter.bench.starters import Starter
-    from webstarter.catalog import Framework
+from typing import Any
 
 WARMUP = 1000
 MARKER = "PER-REQUEST-CPU "
-ANSWERS = ".copier-answers.yml"
 PATH = "/api/hello"
 THIS = Path(__file__).resolve()
 
@@ -145,19 +140,9 @@ def run_inside(
     raise SystemExit(f"{target}: no figure in its output: {done.stdout[-500:]}")
 
 
-def kept_starter(framework: Framework, project: Path) -> Starter:
-    """A starter prepared by an earlier run with the same --workdir."""
-    import yaml
-
-    from webstarter.bench.starters import Starter
-
-    answers = yaml.safe_load((project / ANSWERS).read_text(encoding="utf-8"))
-    return Starter(framework, project, str(answers["package_name"]), project / ".venv")
-
-
 def outside(args: argparse.Namespace) -> None:
     from webstarter.bench.bare import write_bare
-    from webstarter.bench.starters import prepare
+    from webstarter.bench.starters import prepare, prepare_or_reuse
     from webstarter.catalog import catalog
     from webstarter.smoke.venvs import bin_dir
 
@@ -172,10 +157,9 @@ def outside(args: argparse.Namespace) -> None:
             logs = work / "logs"
             logs.mkdir(parents=True, exist_ok=True)
             project = work / "project"
-            if args.workdir and (project / ANSWERS).is_file() and (project / ".venv").is_dir():
-                starter = kept_starter(framework, project)
+            if args.workdir:
+                starter, _ = prepare_or_reuse(framework, project, logs)
             else:
-                shutil.rmtree(project, ignore_errors=True)
                 starter = prepare(framework, project, logs)
             venv_bin = bin_dir(starter.venv)
             env = starter.env()

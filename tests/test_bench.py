@@ -93,6 +93,15 @@ def test_django_starter_and_both_bare_references_under_real_load(tmp_path):
     assert "starter" in done.stdout
     assert "ratio" in done.stdout
     assert processes_under(tmp_path) == []
+    # The same --workdir again: the kept starter is reused, the bare projects made anew.
+    again = bench(
+        *("-f", "django", "--route", "api", "--duration", "1", "--connections", "2"),
+        *("--warmup", "0", "--json", str(report), "--workdir", str(tmp_path / "work")),
+    )
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "reusing the starter kept in" in again.stdout + again.stderr
+    assert json.loads(report.read_text())["ok"] is True
+    assert processes_under(tmp_path) == []
 
 
 def test_without_a_load_generator_it_says_how_to_install_one(runner, tmp_path, monkeypatch):
@@ -130,6 +139,20 @@ def test_bad_input_is_one_line_and_exit_2(runner, tmp_path, args, message):
     assert result.exit_code == 2, result.output
     assert result.output.strip() == message
     assert not (tmp_path / "w").exists()
+
+
+def test_a_workdir_holding_something_else_is_left_alone(runner, tmp_path):
+    project = tmp_path / "work" / "flask" / "project"
+    project.mkdir(parents=True)
+    (project / "mine.txt").write_text("not a starter")
+    result = runner.invoke(app, ["bench", "-f", "flask", "--workdir", str(tmp_path / "work")])
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines()[-1] == (
+        f"error: '{project}' exists and is not a starter made by webstarter bench: "
+        "choose another --workdir"
+    )
+    assert "Traceback" not in result.output
+    assert (project / "mine.txt").read_text() == "not a starter"
 
 
 def test_chart_without_matplotlib_names_the_extra(runner, tmp_path, monkeypatch):

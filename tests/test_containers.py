@@ -357,7 +357,7 @@ def test_a_dockerfile_that_fails_to_build_fails_its_cell_with_the_log_tail(
     assert "Traceback" not in result.stdout + result.stderr
     cell = json.loads(report.read_text())["cells"][0]
     assert cell["failed_step"] == "container"
-    step = cell["steps"][-1]
+    step = next(step for step in cell["steps"] if step["name"] == "container")
     assert "exited with" in step["detail"]
     assert "the build broke here" in Path(step["log"]).read_text()
     assert "the build broke here" in result.stdout  # the summary prints the log's tail

@@ -683,7 +683,10 @@ def bench(
     ] = None,
     workdir: Annotated[
         Path | None,
-        typer.Option("--workdir", help="Where starters are built and kept (default: a temp one)."),
+        typer.Option(
+            "--workdir",
+            help="Where starters are built and kept; later runs reuse them (default: temp).",
+        ),
     ] = None,
     load_generator: Annotated[
         str | None, typer.Option("--load-generator", help="wrk or oha (default: wrk, else oha).")

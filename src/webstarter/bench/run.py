@@ -7,6 +7,7 @@ Every process is started through the smoke harness's registry; an interrupt stop
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from webstarter.bench.bare import Bare, write_bare
 from webstarter.bench.loadgen import LoadGenerator, LoadResult, find_load_generator
 from webstarter.bench.memory import PeakRss
 from webstarter.bench.serving import Server
-from webstarter.bench.starters import Starter, prepare
+from webstarter.bench.starters import Starter, prepare_or_reuse
 from webstarter.catalog import Framework, catalog, get_framework
 from webstarter.errors import BenchFailed, UsageError
 from webstarter.smoke.probes import fetch
@@ -185,9 +186,12 @@ class Bench:
                 continue
             folder = root / framework.key
             self.on_status(f"{framework.key}: generating, installing (uv) and migrating")
-            starter = prepare(framework, folder / "project", folder / "logs")
+            starter, reused = prepare_or_reuse(framework, folder / "project", folder / "logs")
+            if reused:
+                self.on_status(f"{framework.key}: reusing the starter kept in {folder}")
             bares: list[Bare] = []
             if any(route != "notes" for route in self.options.routes):
+                shutil.rmtree(folder / "bare", ignore_errors=True)  # startproject wants a new one
                 bares = write_bare(
                     framework.key,
                     folder / "bare",

@@ -7,10 +7,13 @@ from __future__ import annotations
 import os
 import secrets
 import shlex
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from webstarter import __version__
 from webstarter.catalog import Framework
+from webstarter.errors import UsageError
 from webstarter.next_steps import render_command
 from webstarter.smoke.processes import run
 from webstarter.smoke.runner import base_env
@@ -18,6 +21,10 @@ from webstarter.smoke.venvs import bin_dir, install_project
 
 INSTALL_TIMEOUT = 600
 MIGRATE_TIMEOUT = 300
+ANSWERS = ".copier-answers.yml"
+# Written into a project once it is generated, installed and migrated: the webstarter version
+# that made it, so that a kept --workdir is reused only by the same version.
+READY_MARKER = ".webstarter-bench-ready"
 
 
 def generate(framework: str, dest: Path, template: Path | None = None) -> str:
@@ -79,3 +86,30 @@ def prepare(framework: Framework, project: Path, logs: Path) -> Starter:
             argv = starter.argv(command)
             run(argv, project, starter.env(), logs / "prepare.log", MIGRATE_TIMEOUT)
     return starter
+
+
+def prepare_or_reuse(framework: Framework, project: Path, logs: Path) -> tuple[Starter, bool]:
+    """The starter a run with the same --workdir (and webstarter version) prepared, and True;
+    else a new one, and False. A folder there that is not such a starter is never deleted: a
+    one-line error. A kept starter is installed editable: edits to its code are measured."""
+    import yaml
+
+    marker = project / READY_MARKER
+    answers_file = project / ANSWERS
+    if marker.is_file() and marker.read_text(encoding="utf-8").strip() == __version__:
+        answers = yaml.safe_load(answers_file.read_text(encoding="utf-8"))
+        package = str(answers["package_name"])
+        return Starter(framework, project, package, project / ".venv"), True
+    if project.exists():
+        ours = answers_file.is_file() and f"project_name: bench-{framework.key}\n" in (
+            answers_file.read_text(encoding="utf-8")
+        )
+        if not ours:
+            raise UsageError(
+                f"'{project}' exists and is not a starter made by webstarter bench: "
+                "choose another --workdir"
+            )
+        shutil.rmtree(project)  # an older version's or an unfinished one: made again
+    starter = prepare(framework, project, logs)
+    marker.write_text(__version__ + "\n", encoding="utf-8")
+    return starter, False

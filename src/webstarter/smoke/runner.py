@@ -67,6 +67,7 @@ CLEAN_EXIT_CODES = (0, -signal.SIGTERM)
 # Seconds between two readiness checks of a booting server: a boot takes 0.3-2 s, and each
 # check is one refused or answered loopback connection.
 READY_POLL = 0.05
+CONTAINER_STEP = "container"  # runs beside the host's steps (see CellRunner.run)
 _SAFE = str.maketrans(dict.fromkeys("[]=,/ ", "_"))
 _generate_lock = threading.Lock()
 
@@ -108,7 +109,12 @@ class CellResult:
 
     @property
     def failed(self) -> StepResult | None:
-        return next((step for step in self.steps if not step.ok), None)
+        """The failure to show first: a host step's, since the container step (which runs
+        beside them) usually fails for the same cause, later and with a longer log."""
+        failures = [step for step in self.steps if not step.ok]
+        host = [step for step in failures if step.name != CONTAINER_STEP]
+        first = host or failures
+        return first[0] if first else None
 
     @property
     def seconds(self) -> float:
@@ -231,9 +237,9 @@ class CellRunner:
                 # beside the steps on the host (installs, tests and boots, with long waits
                 # on processes) instead of after them; it has its own database or volume.
                 self.copy_image_context()
-                log = self._log_for("container")
-                self.result.steps.append(StepResult("container", True, 0.0, "running", log))
-                background = pool.submit(self._timed, "container", self.container, log)
+                log = self._log_for(CONTAINER_STEP)
+                self.result.steps.append(StepResult(CONTAINER_STEP, True, 0.0, "running", log))
+                background = pool.submit(self._timed, CONTAINER_STEP, self.container, log)
             steps = [*host, *self._later_steps()]
             for index, (name, action) in enumerate(steps):
                 if STOPPING.is_set() or not self.step(name, action):
@@ -246,7 +252,7 @@ class CellRunner:
             pool.shutdown(wait=True)
             if background is not None:
                 # The container step keeps its place (and log number) in the cell's report.
-                index = next(i for i, s in enumerate(self.result.steps) if s.name == "container")
+                index = [step.name for step in self.result.steps].index(CONTAINER_STEP)
                 self.result.steps[index] = background.result()
             if self.database_url and self.database_server:
                 with contextlib.suppress(PostgresError):
@@ -514,7 +520,7 @@ class CellRunner:
             if server is not None:
                 with contextlib.suppress(PostgresError):
                     server.drop_database(database_url)
-        self.step_metrics["container"] = report.metrics
+        self.step_metrics[CONTAINER_STEP] = report.metrics
         return report.detail
 
     def copy_image_context(self) -> Path:
