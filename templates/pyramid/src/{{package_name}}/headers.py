@@ -10,6 +10,9 @@ from pyramid.tweens import INGRESS
 
 from .security import HEADER_PAIRS
 
+HEADER_NAMES = frozenset(lower for lower, _ in HEADER_PAIRS)
+ALL_HEADERS = [pair for _, pair in HEADER_PAIRS]
+
 Handler = Callable[[Request], Response]
 
 
@@ -25,7 +28,10 @@ def security_headers_tween_factory(handler: Handler, registry: Registry) -> Hand
         response = handler(request)
         headers = response.headerlist
         present = {name.lower() for name, _ in headers}
-        headers.extend(pair for lower, pair in HEADER_PAIRS if lower not in present)
+        if present.isdisjoint(HEADER_NAMES):
+            headers.extend(ALL_HEADERS)  # the usual case: the view set none of them
+        else:
+            headers.extend(pair for lower, pair in HEADER_PAIRS if lower not in present)
         return response
 
     return add_security_headers

@@ -6,10 +6,10 @@ commits when the view returns normally and rolls back when it raises (or answers
 and the session is closed either way. pyramid_retry runs a request again on a transient
 database error, such as a serialization failure.
 
-Requests for the paths in NO_DATABASE_PATHS begin no transaction (pyramid_tm's activate hook),
-and ``request.tm`` and ``request.dbsession`` are properties of the request class, so that a
-route that needs no database pays nothing for it: Pyramid would otherwise build a new request
-class on every request to attach them.
+Requests for the paths in NO_DATABASE_PATHS begin no transaction and get a single attempt (the
+activate hooks of pyramid_tm and pyramid_retry), and ``request.tm`` and ``request.dbsession``
+are properties of the request class, so that a route that needs no database pays nothing for
+it: Pyramid would otherwise build a new request class on every request to attach them.
 """
 
 import logging
@@ -75,6 +75,12 @@ def needs_transaction(request: Request) -> bool:
     return path not in NO_DATABASE_PATHS and not path.startswith(STATIC_PREFIX)
 
 
+def retry_attempts(request: Request) -> int | None:
+    """pyramid_retry's activate hook: one attempt where no transaction runs (nothing there can
+    fail in a way worth retrying), so that the body is not copied to be read again."""
+    return None if needs_transaction(request) else 1
+
+
 class DatabaseRequest(Request):
     """Pyramid's request with the transaction manager and the session as properties.
 
@@ -99,6 +105,7 @@ def includeme(config: Configurator) -> None:
     # request.tm is the transaction manager of the request, not a thread-local global.
     settings["tm.manager_hook"] = pyramid_tm.explicit_manager
     settings["tm.activate_hook"] = needs_transaction
+    settings["retry.activate_hook"] = retry_attempts
     # Abort the transaction on a 4xx or 5xx answer too, not only when a view raises.
     settings.setdefault("tm.commit_veto", "pyramid_tm.default_commit_veto")
     # pyramid_tm's includeme, except for its request.tm method, which DatabaseRequest has.
