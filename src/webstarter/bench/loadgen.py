@@ -20,9 +20,9 @@ from webstarter.smoke.processes import forget, kill_group, spawn, tail
 LUA = Path(__file__).resolve().parent / "lua"
 MARKER = "WEBSTARTER-BENCH "
 # Every request goes out as a TLS proxy on this machine would forward it, as the smoke probes
-# send them: the starters trust X-Forwarded-* from 127.0.0.1 (granian's proxy helper, which
-# Django uses, reads X-Forwarded-Proto only next to X-Forwarded-For); without them a
-# production Django answers plain HTTP with a redirect.
+# send them: the starters trust X-Forwarded-* from 127.0.0.1 (Django's proxy middleware, like
+# granian's proxy helper, reads X-Forwarded-Proto only next to X-Forwarded-For); without them
+# a production Django answers plain HTTP with a redirect.
 HEADERS = dict(PROXY_HEADERS)
 PATHS = {"api": "/api/hello", "page": "/"}
 WRITES_STOP_BEFORE_END = 2  # seconds of reads only at the end of a notes run
