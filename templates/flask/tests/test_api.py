@@ -26,3 +26,9 @@ def test_hello_rejects_long_name(client: FlaskClient) -> None:
     assert response.status_code == 400
     assert response.mimetype == "application/json"
     assert response.json == {"error": "name must be at most 64 characters", "field": "name"}
+
+
+def test_a_read_with_a_content_type_is_no_write(client: FlaskClient) -> None:
+    """Only writes must send JSON: a GET that names a content type is still answered."""
+    response = client.get("/api/hello", headers={"Content-Type": "text/plain"})
+    assert response.json == {"message": "Hello, world!"}

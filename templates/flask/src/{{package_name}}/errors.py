@@ -41,11 +41,12 @@ def handle_http_error(error: HTTPException) -> ResponseReturnValue:
 
 
 def foreign_host(error: SecurityError) -> ResponseReturnValue:
-    """The Host header is not in ALLOWED_HOSTS (Werkzeug's TRUSTED_HOSTS): a 400, so no URL is
-    ever built from it. The health check still answers: load balancers probe it by address."""
+    """The Host header is not in ALLOWED_HOSTS (hosts.py), or not a host name at all (Werkzeug):
+    a 400, so no URL is ever built from it. The health check still answers: load balancers
+    probe it by address."""
     if request.path == HEALTH_CHECK and request.method in ("GET", "HEAD"):
         return health.healthz()
-    # Flask made no URL adapter for the refused host; the error page's links are relative.
+    # Route URLs for a neutral host, never the refused one; the error page's links are relative.
     request_ctx.url_adapter = current_app.url_map.bind("localhost", request.script_root or "/")
     return handle_http_error(BadRequest("host not allowed"))
 

@@ -2,7 +2,8 @@
 
 Werkzeug is lenient on purpose: it decodes bad percent-escapes and form bodies with
 replacement characters, and JSON in whatever Unicode encoding the bytes look like. This app
-takes UTF-8 only and says so, before any view (or the CSRF check) reads the request:
+takes UTF-8 only and says so, before any view (or the CSRF check) reads the request (the
+app uses the Request and JSONProvider classes below, and checks.py runs the checks):
 
 - the path and the query string must decode as UTF-8 (`%ff` is a 400);
 - form bodies: a charset other than UTF-8 is a 415, bytes that are not UTF-8 a 400, and a
@@ -14,25 +15,17 @@ takes UTF-8 only and says so, before any view (or the CSRF check) reads the requ
   ClientDisconnected, which errors.py answers with a message.
 """
 
-from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping
+from typing import IO, Any
 from urllib.parse import unquote_to_bytes
 
-from flask import Flask, request
 from flask import Request as FlaskRequest
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import BadRequest, ClientDisconnected, UnsupportedMediaType
+from werkzeug.utils import cached_property
 
 URLENCODED = "application/x-www-form-urlencoded"
 MULTIPART = "multipart/form-data"
-
-
-def init_app(app: Flask) -> None:
-    """Install the strict request and JSON classes, and check every request before its view."""
-    app.request_class = Request
-    app.json = JSONProvider(app)
-    app.before_request(check_request)
-    app.wsgi_app = ServerInputMiddleware(app.wsgi_app)  # type: ignore[method-assign]
 
 
 class ServerInput:
@@ -66,17 +59,6 @@ class ServerInput:
             raise OSError(f"the request body could not be read: {error}") from error
 
 
-class ServerInputMiddleware:
-    """WSGI middleware that gives the app the server's body stream as a ServerInput."""
-
-    def __init__(self, wsgi_app: Callable[..., Iterable[bytes]]) -> None:
-        self.wsgi_app = wsgi_app
-
-    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
-        environ["wsgi.input"] = ServerInput(environ["wsgi.input"])  # PEP 3333: always there
-        return self.wsgi_app(environ, start_response)
-
-
 def is_utf8(charset: str | None) -> bool:
     """No charset (the body is then UTF-8) or one that names UTF-8 ("UTF-8", "utf8")."""
     return charset is None or charset.strip().lower().replace("-", "") == "utf8"
@@ -96,9 +78,8 @@ def wsgi_bytes(value: str) -> bytes:
     return value.encode("latin-1", "replace")
 
 
-def check_request() -> None:
-    """Refuse what Werkzeug would otherwise decode leniently (a before_request hook)."""
-    environ = request.environ
+def check_request_line(environ: Mapping[str, Any]) -> None:
+    """Refuse a path or query string that is not UTF-8, which Werkzeug would decode leniently."""
     path = environ.get("PATH_INFO", "")
     # ASCII is UTF-8 already: only a path with other bytes, or a query with escapes, is decoded.
     if not path.isascii() and not decodes(wsgi_bytes(path)):
@@ -106,7 +87,11 @@ def check_request() -> None:
     query = environ.get("QUERY_STRING", "")
     if (not query.isascii() or "%" in query) and not decodes(unquote_to_bytes(wsgi_bytes(query))):
         raise BadRequest("the query string is not valid UTF-8: check its percent-escapes")
-    if not environ.get("CONTENT_TYPE") or request.mimetype not in (URLENCODED, MULTIPART):
+
+
+def check_form_body(request: FlaskRequest) -> None:
+    """Refuse a form body that is not UTF-8, or a multipart body without its boundary."""
+    if request.mimetype not in (URLENCODED, MULTIPART):
         return
     if not is_utf8(request.mimetype_params.get("charset")):
         raise UnsupportedMediaType("form body charset must be utf-8")
@@ -118,7 +103,15 @@ def check_request() -> None:
 
 
 class Request(FlaskRequest):
-    """Flask's request with get_json errors that name the problem, in production too."""
+    """Flask's request with get_json errors that name the problem, in production too, and
+    the server's body stream read through ServerInput."""
+
+    @cached_property
+    def stream(self) -> IO[bytes]:
+        """Werkzeug's guarded body stream, over the server's stream as a ServerInput (made
+        only when something reads the body: most requests have none)."""
+        self.environ["wsgi.input"] = ServerInput(self.environ["wsgi.input"])  # PEP 3333
+        return super().stream
 
     def get_json(self, force: bool = False, silent: bool = False, cache: bool = True) -> Any:
         if (force or self.is_json) and not is_utf8(self.mimetype_params.get("charset")):

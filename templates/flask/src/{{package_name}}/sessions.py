@@ -1,6 +1,6 @@
-"""Flask's signed-cookie sessions, without their cost for requests that send no cookie."""
+"""Flask's signed-cookie sessions, without their cost for requests that do not use them."""
 
-from flask import Flask, Request
+from flask import Flask, Request, Response
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 
 
@@ -13,3 +13,9 @@ class CookieSessionInterface(SecureCookieSessionInterface):
         if "HTTP_COOKIE" not in request.environ and app.secret_key:
             return self.session_class()
         return super().open_session(app, request)
+
+    def save_session(self, app: Flask, session: SecureCookieSession, response: Response) -> None:
+        """Nothing to do for a session that stayed empty and untouched (Flask would read six
+        cookie settings first, then do nothing too)."""
+        if session or session.accessed or session.modified:
+            super().save_session(app, session, response)
