@@ -21,6 +21,7 @@ from urllib.parse import unquote_to_bytes
 import bottle
 
 from .errors import wants_json
+from .hosts import host_check
 
 # The largest request body the app reads (Bottle keeps up to this much in memory).
 MAX_BODY_BYTES = 100 * 1024
@@ -160,15 +161,20 @@ class RequireJson:
         return json_only
 
 
-def check_request() -> None:
-    """The before_request hook: the URL, then the body."""
-    environ = bottle.request.environ
-    check_url(environ)
-    check_body(environ)
-
-
 def install(app: bottle.Bottle) -> None:
     """Add the before_request hook and the plugin (before any session plugin, so that a
-    refused request never opens a database session)."""
+    refused request never opens a database session).
+
+    One hook makes every check, in this order: the Host (hosts.py), the URL, the body. It runs
+    before routing, so it guards every URL, unknown ones included.
+    """
+    check_host = host_check(app.config["app.allowed_hosts"])
+
+    def check_request() -> None:
+        environ = bottle.request.environ
+        check_host(environ)
+        check_url(environ)
+        check_body(environ)
+
     app.add_hook("before_request", check_request)
     app.install(RequireJson())

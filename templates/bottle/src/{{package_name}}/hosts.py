@@ -2,17 +2,18 @@
 (TRUSTED_PROXIES) and the host names the site answers to (ALLOWED_HOSTS).
 
 Bottle builds `request.url`, `request.urlparts` and `request.remote_addr` from X-Forwarded-For,
--Proto and -Host whoever sent them. `believe_proxies` removes every X-Forwarded-* header unless
-the connection comes from a trusted proxy, so Bottle falls back to what the server saw
-(REMOTE_ADDR, the Host header, the server's own wsgi.url_scheme). `guard_host` then answers 400
-to a Host that is not in ALLOWED_HOSTS, so no link or redirect is ever built from a forged one.
+-Proto and -Host whoever sent them. `believe_proxies` (called by the middleware, before Bottle
+reads the request) removes these three headers unless the connection comes from a trusted
+proxy, so Bottle falls back to what the server saw (REMOTE_ADDR, the Host header, the server's
+own wsgi.url_scheme). The check made by `host_check` then answers 400 to a Host that is not in
+ALLOWED_HOSTS, so no link or redirect is ever built from a forged one.
 """
 
 import functools
 import ipaddress
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import bottle
 
@@ -24,7 +25,11 @@ logger = logging.getLogger(__name__)
 ANY_HOST_PATHS = frozenset({"/healthz"})
 # A host name or an IPv6 literal, then an optional port (Django's host_validation_re).
 HOST = re.compile(r"^(?P<name>[a-z0-9.-]+|\[[a-f0-9]*:[a-f0-9.:]+\])(?::[0-9]+)?$")
-FORWARDED_PREFIX = "HTTP_X_FORWARDED_"
+# The X-Forwarded-* headers Bottle reads. Code that reads another one (X-Forwarded-Port...)
+# adds it here, so that it is dropped too when it does not come from a trusted proxy. Looking
+# these up by name is cheap; a sweep over every environ key is not (granian's environ also
+# holds the process environment).
+FORWARDED_HEADERS = ("HTTP_X_FORWARDED_FOR", "HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_HOST")
 SCHEMES = frozenset({"http", "https"})
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -73,8 +78,8 @@ def believe_proxies(environ: dict[str, str], proxies: Sequence[Network]) -> None
     """Keep X-Forwarded-* only from a trusted proxy, and only the values it set itself."""
     peer = environ.get("REMOTE_ADDR", "")
     if not is_trusted(peer, proxies):
-        for key in [key for key in environ if key.startswith(FORWARDED_PREFIX)]:
-            del environ[key]
+        for key in FORWARDED_HEADERS:
+            environ.pop(key, None)
         return
     if "HTTP_X_FORWARDED_FOR" in environ:
         route = client_route(environ["HTTP_X_FORWARDED_FOR"], peer, proxies)
@@ -120,10 +125,9 @@ def request_host(environ: dict[str, str]) -> str:
     return host
 
 
-def install(app: bottle.Bottle) -> None:
-    """Add the before_request hook; it runs before routing, so it guards every URL."""
-    proxies: list[Network] = app.config["app.trusted_proxies"]
-    allowed: list[str] = app.config["app.allowed_hosts"]
+def host_check(allowed: Sequence[str]) -> Callable[[dict[str, str]], None]:
+    """The ALLOWED_HOSTS check for guards.py's before_request hook: it aborts with 400 unless
+    the request names an allowed host (any host may ask for ANY_HOST_PATHS)."""
 
     # A site sees the same few Host headers over and over: remember the verdicts (bounded,
     # so that a client sending made-up hosts cannot grow it).
@@ -132,15 +136,14 @@ def install(app: bottle.Bottle) -> None:
         name = host_name(netloc)
         return name is not None and is_allowed(name, allowed)
 
-    def guard_host() -> None:
-        environ = bottle.request.environ
-        believe_proxies(environ, proxies)
+    def check_host(environ: dict[str, str]) -> None:
+        netloc = request_host(environ)
+        if serves(netloc):
+            return
         # Bottle's request.path: PATH_INFO with exactly one leading slash.
         if "/" + environ.get("PATH_INFO", "").lstrip("/") in ANY_HOST_PATHS:
             return
-        netloc = request_host(environ)
-        if not serves(netloc):
-            logger.warning("refused a request for host %.100r: not in ALLOWED_HOSTS", netloc)
-            bottle.abort(400, "the Host header names a host this site does not serve")
+        logger.warning("refused a request for host %.100r: not in ALLOWED_HOSTS", netloc)
+        bottle.abort(400, "the Host header names a host this site does not serve")
 
-    app.add_hook("before_request", guard_host)
+    return check_host
