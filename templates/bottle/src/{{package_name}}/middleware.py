@@ -15,10 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from .hosts import Network, believe_proxies
-from .security import HEADER_PAIRS, SECURITY_HEADERS
-
-SECURITY_HEADER_LIST = list(SECURITY_HEADERS.items())
-SECURITY_NAMES = frozenset(lower for lower, _ in HEADER_PAIRS)
+from .security import missing_security_headers
 
 
 class SecurityMiddleware:
@@ -36,15 +33,7 @@ class SecurityMiddleware:
         def start_hardened(
             status: str, headers: list[tuple[str, str]], exc_info: Any = None
         ) -> Any:
-            # The security headers the answer does not set itself (compared without case).
-            for name, _ in headers:
-                if name.lower() in SECURITY_NAMES:
-                    break
-            else:  # the usual answer sets none of them: no set to build
-                return start_response(status, headers + SECURITY_HEADER_LIST, exc_info)
-            present = {name.lower() for name, _ in headers}
-            missing = [pair for lower, pair in HEADER_PAIRS if lower not in present]
-            return start_response(status, headers + missing, exc_info)
+            return start_response(status, headers + missing_security_headers(headers), exc_info)
 
         try:
             return self.app(environ, start_hardened)

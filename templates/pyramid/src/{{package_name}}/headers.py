@@ -8,10 +8,7 @@ from pyramid.request import Request
 from pyramid.response import Response
 from pyramid.tweens import INGRESS
 
-from .security import HEADER_PAIRS
-
-HEADER_NAMES = frozenset(lower for lower, _ in HEADER_PAIRS)
-ALL_HEADERS = [pair for _, pair in HEADER_PAIRS]
+from .security import missing_security_headers
 
 Handler = Callable[[Request], Response]
 
@@ -26,12 +23,7 @@ def security_headers_tween_factory(handler: Handler, registry: Registry) -> Hand
 
     def add_security_headers(request: Request) -> Response:
         response = handler(request)
-        headers = response.headerlist
-        present = {name.lower() for name, _ in headers}
-        if present.isdisjoint(HEADER_NAMES):
-            headers.extend(ALL_HEADERS)  # the usual case: the view set none of them
-        else:
-            headers.extend(pair for lower, pair in HEADER_PAIRS if lower not in present)
+        response.headerlist.extend(missing_security_headers(response.headerlist))
         return response
 
     return add_security_headers
