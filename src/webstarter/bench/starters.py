@@ -18,13 +18,18 @@ from webstarter.next_steps import render_command
 from webstarter.smoke.processes import run
 from webstarter.smoke.runner import base_env
 from webstarter.smoke.venvs import bin_dir, install_project
+from webstarter.template_source import ANSWERS_FILE
 
 INSTALL_TIMEOUT = 600
 MIGRATE_TIMEOUT = 300
-ANSWERS = ".copier-answers.yml"
 # Written into a project once it is generated, installed and migrated: the webstarter version
 # that made it, so that a kept --workdir is reused only by the same version.
 READY_MARKER = ".webstarter-bench-ready"
+
+
+def project_name(framework: str) -> str:
+    """The name every starter bench generates is given (and recognised by, in a --workdir)."""
+    return f"bench-{framework}"
 
 
 def generate(framework: str, dest: Path, template: Path | None = None) -> str:
@@ -36,7 +41,7 @@ def generate(framework: str, dest: Path, template: Path | None = None) -> str:
     worker = run_copy(
         str(template or template_root()),
         dest,
-        data={"framework": framework, "project_name": f"bench-{framework}"},
+        data={"framework": framework, "project_name": project_name(framework)},
         defaults=True,
         unsafe=True,
         quiet=True,
@@ -92,18 +97,13 @@ def prepare_or_reuse(framework: Framework, project: Path, logs: Path) -> tuple[S
     """The starter a run with the same --workdir (and webstarter version) prepared, and True;
     else a new one, and False. A folder there that is not such a starter is never deleted: a
     one-line error. A kept starter is installed editable: edits to its code are measured."""
-    import yaml
-
     marker = project / READY_MARKER
-    answers_file = project / ANSWERS
-    if marker.is_file() and marker.read_text(encoding="utf-8").strip() == __version__:
-        answers = yaml.safe_load(answers_file.read_text(encoding="utf-8"))
+    answers = _answers(project)
+    ours = answers.get("project_name") == project_name(framework.key)
+    if ours and marker.is_file() and marker.read_text(encoding="utf-8").strip() == __version__:
         package = str(answers["package_name"])
         return Starter(framework, project, package, project / ".venv"), True
     if project.exists():
-        ours = answers_file.is_file() and f"project_name: bench-{framework.key}\n" in (
-            answers_file.read_text(encoding="utf-8")
-        )
         if not ours:
             raise UsageError(
                 f"'{project}' exists and is not a starter made by webstarter bench: "
@@ -113,3 +113,14 @@ def prepare_or_reuse(framework: Framework, project: Path, logs: Path) -> tuple[S
     starter = prepare(framework, project, logs)
     marker.write_text(__version__ + "\n", encoding="utf-8")
     return starter, False
+
+
+def _answers(project: Path) -> dict[str, object]:
+    """The copier answers recorded in `project`; empty when there are none to read."""
+    import yaml
+
+    try:
+        answers = yaml.safe_load((project / ANSWERS_FILE).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return {}
+    return answers if isinstance(answers, dict) else {}

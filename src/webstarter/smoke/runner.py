@@ -442,12 +442,17 @@ class CellRunner:
             env["DATABASE_URL"] = self.database_url
         return env
 
-    def create_database(self, log: Path) -> str:
+    def _postgres_server(self, log: Path) -> PostgresServer:
+        """The server for this cell's databases; StepSkipped (StepFailed in CI), with the
+        reason in `log`, when there is none."""
         try:
-            server = self.postgres.server()  # StepSkipped (StepFailed in CI) when there is none
+            return self.postgres.server()
         except StepSkipped as reason:
             log.write_text(f"{reason}\n", encoding="utf-8")
             raise
+
+    def create_database(self, log: Path) -> str:
+        server = self._postgres_server(log)
         self.database_url = server.create_database(f"smoke_{self.cell.framework}")
         self.database_server = server
         log.write_text(f"created {self.database_url}\n", encoding="utf-8")
@@ -496,11 +501,7 @@ class CellRunner:
         server: PostgresServer | None = None
         database_url = ""
         if self.database == "postgresql":
-            try:
-                server = self.postgres.server()  # StepSkipped (StepFailed in CI) without one
-            except StepSkipped as reason:
-                log.write_text(f"{reason}\n", encoding="utf-8")
-                raise
+            server = self._postgres_server(log)
             database_url = server.create_database(f"smoke_{self.cell.framework}_image")
         settings = ContainerSettings(
             project=self.image_context or self.project,
@@ -523,7 +524,7 @@ class CellRunner:
         self.step_metrics[CONTAINER_STEP] = report.metrics
         return report.detail
 
-    def copy_image_context(self) -> Path:
+    def copy_image_context(self) -> None:
         """The project's files as they are now, for `docker build` while the host's steps
         add a venv, caches and databases to the project (all in .dockerignore, but a build
         context read while files come and go is a race not worth having)."""
@@ -531,7 +532,6 @@ class CellRunner:
         shutil.rmtree(context, ignore_errors=True)
         shutil.copytree(self.project, context, symlinks=True, ignore=shutil.ignore_patterns(".git"))
         self.image_context = context
-        return context
 
     def server_step(self, command: str) -> Callable[[Path], str]:
         return lambda log: self.serve(command, log)
@@ -685,7 +685,8 @@ class SmokeRun:
             result = runner.run()
             if result.ok and not self.keep:
                 shutil.rmtree(runner.project, ignore_errors=True)
-                shutil.rmtree(runner.folder / "image", ignore_errors=True)
+                if runner.image_context is not None:
+                    shutil.rmtree(runner.image_context, ignore_errors=True)
             if on_done:
                 on_done(result)
             return result
