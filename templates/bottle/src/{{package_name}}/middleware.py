@@ -33,7 +33,8 @@ class SecurityMiddleware:
         def start_hardened(
             status: str, headers: list[tuple[str, str]], exc_info: Any = None
         ) -> Any:
-            return start_response(status, headers + missing_security_headers(headers), exc_info)
+            missing = missing_security_headers(name for name, _ in headers)
+            return start_response(status, headers + missing, exc_info)
 
         try:
             return self.app(environ, start_hardened)

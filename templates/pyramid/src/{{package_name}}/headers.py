@@ -23,7 +23,8 @@ def security_headers_tween_factory(handler: Handler, registry: Registry) -> Hand
 
     def add_security_headers(request: Request) -> Response:
         response = handler(request)
-        response.headerlist.extend(missing_security_headers(response.headerlist))
+        headers = response.headerlist
+        headers.extend(missing_security_headers(name for name, _ in headers))
         return response
 
     return add_security_headers
