@@ -18,7 +18,7 @@ from conftest import interrupt_leaves_nothing, processes_under
 from webstarter.bench.bare import swap_app
 from webstarter.bench.chart import write_chart
 from webstarter.bench.loadgen import LoadResult
-from webstarter.bench.run import Measurement
+from webstarter.bench.run import Measurement, median_ratio, median_round
 from webstarter.catalog import catalog
 from webstarter.cli import app
 from webstarter.next_steps import render_command
@@ -122,6 +122,8 @@ def test_without_a_load_generator_it_says_how_to_install_one(runner, tmp_path, m
         (["--duration", "0"], "error: --duration must be between 1 and 300 seconds"),
         (["--duration", "301"], "error: --duration must be between 1 and 300 seconds"),
         (["--connections", "0"], "error: --connections must be between 1 and 1024"),
+        (["--rounds", "0"], "error: --rounds must be between 1 and 20"),
+        (["--rounds", "21"], "error: --rounds must be between 1 and 20"),
         (["--chart", "bench.gif"], "error: --chart must end in .png or .svg, not 'bench.gif'"),
         (
             ["--server", "uvicorn"],
@@ -179,11 +181,33 @@ def test_bare_apps_run_under_the_starters_own_server_command(framework):
         assert len(served) == 1, (name, swapped)
 
 
-def test_png_chart_is_a_real_png(tmp_path):
-    def measured(framework: str, app: str, requests: int) -> Measurement:
-        load = LoadResult(requests, 2.0, 1.0, 3.0, {"connect": 0}, {200: requests})
-        return Measurement(framework, "granian", "api", app, load, 50.0)
+def measured(framework: str, app: str, requests: int, rss: float = 50.0) -> Measurement:
+    load = LoadResult(requests, 2.0, 1.0, 3.0, {"connect": 0}, {200: requests})
+    return Measurement(framework, "granian", "api", app, load, rss)
 
+
+def test_rounds_report_the_median_run_and_keep_every_rounds_failure():
+    rounds = [measured("flask", "starter", n, rss) for n, rss in [(900, 60), (300, 80), (600, 70)]]
+    rounds[1].load.statuses = {200: 290, 500: 10}  # the slowest round answered some 500s
+    chosen = median_round(rounds)
+    assert chosen is rounds[2]  # 600 requests in 2 s: the middle one
+    assert chosen.rounds_rps == [450.0, 150.0, 300.0]
+    assert chosen.peak_rss_mb == 80  # the highest of the three
+    assert chosen.problems == ["round 2: 10 5xx answers"]
+    even = median_round([measured("flask", "bare", n) for n in (400, 800, 200, 600)])
+    assert even.load.requests == 400  # the lower of the two middle runs, never an average
+
+
+def test_the_ratio_of_rounds_is_the_median_of_each_rounds_ratio():
+    starter = [measured("bottle", "starter", n) for n in (800, 450, 900)]
+    bare = [measured("bottle", "bare", n) for n in (1000, 500, 1200)]
+    # Per round: 0.8, 0.9, 0.75; the ratio of the median runs would be 800/1000.
+    assert median_ratio(starter, bare) == 0.8
+    assert median_ratio(starter[:2], bare[:2]) == 0.85
+    assert median_ratio(starter[:1], [measured("bottle", "bare", 0)]) is None
+
+
+def test_png_chart_is_a_real_png(tmp_path):
     rows = [measured("flask", "starter", 5000), measured("flask", "bare", 7000)]
     chart = tmp_path / "chart.png"
     write_chart(rows, chart, "test chart")
@@ -193,6 +217,40 @@ def test_png_chart_is_a_real_png(tmp_path):
     assert width > 300
     assert height > 200
     assert list(tmp_path.iterdir()) == [chart]  # no partial file left behind
+
+
+@pytest.mark.e2e
+@needs_wrk
+def test_rounds_alternate_starter_and_bare_and_report_each_round(tmp_path):
+    report, work = tmp_path / "bench.json", tmp_path / "work"
+    done = bench(
+        *("-f", "bottle", "--rounds", "2", "--duration", "1", "--connections", "2"),
+        *("--warmup", "0", "--json", str(report), "--workdir", str(work)),
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    data = json.loads(report.read_text())
+    assert data["command"].endswith("--duration 1 --connections 2 --rounds 2")
+    assert data["settings"]["rounds"] == 2
+    rows = {row["app"]: row for row in data["results"]}
+    assert set(rows) == {"starter", "bare"}
+    for row in rows.values():
+        assert len(row["rounds_rps"]) == 2
+        assert all(rps > 0 for rps in row["rounds_rps"])
+        assert row["rps"] == pytest.approx(min(row["rounds_rps"]), abs=0.1)  # lower middle
+    each = [s / b for s, b in zip(rows["starter"]["rounds_rps"], rows["bare"]["rounds_rps"])]
+    assert rows["starter"]["ratio"] == pytest.approx(sum(each) / 2, abs=0.01)
+    # Round 1 loads the starter first, round 2 the bare app first: each server's log is last
+    # written when it stops.
+    logs = {
+        (app, number): (work / "bottle" / "runs" / f"granian-api-{app}-round{number}")
+        / "server.log"
+        for app in ("starter", "bare")
+        for number in (1, 2)
+    }
+    stopped = {key: log.stat().st_mtime_ns for key, log in logs.items()}
+    assert stopped["starter", 1] < stopped["bare", 1] < stopped["bare", 2] < stopped["starter", 2]
+    assert "median of" in done.stdout
+    assert processes_under(tmp_path) == []
 
 
 @pytest.mark.e2e

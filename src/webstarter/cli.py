@@ -675,6 +675,13 @@ def bench(
     warmup: Annotated[
         int, typer.Option("--warmup", help="Seconds of unmeasured load first (no writes).")
     ] = 1,
+    rounds: Annotated[
+        int,
+        typer.Option(
+            "--rounds",
+            help="Runs of each app, starter and bare alternating; medians reported (at most 20).",
+        ),
+    ] = 1,
     json_report: Annotated[
         Path | None, typer.Option("--json", help="Write the figures as JSON to this file.")
     ] = None,
@@ -710,6 +717,7 @@ def bench(
         connections=connections,
         threads=threads,
         warmup=warmup,
+        rounds=rounds,
         workdir=workdir,
         load_generator=load_generator,
     )
@@ -718,6 +726,7 @@ def bench(
     console.print(
         f"bench: {', '.join(fw.key for fw in frameworks)}; {', '.join(options.routes)}; "
         f"{generator.name} ({generator.version}) {duration} s x {connections} connections"
+        + (f", {rounds} rounds (medians)" if rounds > 1 else "")
     )
     try:
         result = Bench(
@@ -746,6 +755,9 @@ def _measured(m: Measurement) -> str:
     """One line per finished load run, while the others are still to come."""
     ratio = f" ({m.ratios['bare']:.2f}x bare)" if "bare" in m.ratios else ""
     problems = f"  FAIL: {'; '.join(m.problems)}" if m.problems else ""
+    if len(m.rounds_rps) > 1:
+        each = ", ".join(f"{rps:,.0f}" for rps in m.rounds_rps)
+        ratio = f" (median of {each}){ratio}"
     return (
         f"{m.load.rps:,.0f} req/s{ratio}, p99 {m.load.p99_ms:.1f} ms, "
         f"{m.load.errors} errors, {m.load.non_2xx} non-2xx, peak RSS {m.peak_rss_mb:.0f} MB"
@@ -764,6 +776,8 @@ def _bench_command(options: BenchOptions) -> str:
     parts += ["--duration", str(options.duration), "--connections", str(options.connections)]
     if options.threads != 1:
         parts += ["--threads", str(options.threads)]
+    if options.rounds != 1:
+        parts += ["--rounds", str(options.rounds)]
     if options.load_generator:
         parts += ["--load-generator", options.load_generator]
     return shlex.join(parts)

@@ -55,6 +55,7 @@ def measurement_dict(m: Measurement) -> dict[str, Any]:
         "sigterm_exit": m.sigterm_exit,
         "ratio": m.ratios.get("bare"),
         "ratios": dict(m.ratios),
+        "rounds_rps": list(m.rounds_rps) or [round(load.rps, 1)],
         "problems": m.problems,
     }
     if m.notes is not None:
@@ -85,6 +86,7 @@ def as_json(result: BenchResult, command: str, when: datetime | None = None) -> 
             "connections": options.connections,
             "threads": options.threads,
             "warmup_s": options.warmup,
+            "rounds": options.rounds,
         },
         "results": [measurement_dict(m) for m in result.measurements],
         "ok": not result.problems,

@@ -8,6 +8,7 @@ Every process is started through the smoke harness's registry; an interrupt stop
 from __future__ import annotations
 
 import shutil
+import statistics
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ HOST = "127.0.0.1"
 MAX_DURATION = 300  # seconds per load run
 MAX_CONNECTIONS = 1024
 MAX_THREADS = 64
+MAX_ROUNDS = 20
 STARTER = "starter"
 
 
@@ -41,6 +43,7 @@ class BenchOptions:
     connections: int = 16
     threads: int = 1
     warmup: int = 1
+    rounds: int = 1  # runs of every app, alternating starter and bare; medians reported
     workdir: Path | None = None
     load_generator: str | None = None  # wrk or oha; default: wrk, else oha
 
@@ -73,6 +76,10 @@ class Measurement:
     sigterm_exit: int | None = None
     notes: NotesCheck | None = None
     ratios: dict[str, float] = field(default_factory=dict)  # starter only: vs each bare app
+    # With --rounds: req/s of every round in order, and what failed in the rounds whose run
+    # is not the one shown (the median's).
+    rounds_rps: list[float] = field(default_factory=list)
+    other_rounds_problems: list[str] = field(default_factory=list)
 
     @property
     def problems(self) -> list[str]:
@@ -93,7 +100,31 @@ class Measurement:
                 f"{self.notes.creates} creates - {self.notes.deletes} deletes = "
                 f"{self.notes.creates - self.notes.deletes}"
             )
-        return found
+        return found + self.other_rounds_problems
+
+
+def median_round(rounds: list[Measurement]) -> Measurement:
+    """One app's rounds as one Measurement: the run with the median req/s (the lower middle
+    one for an even count), every round's req/s beside it, the highest peak RSS, and every
+    other round's failures, so that a bad round is never hidden by a good median."""
+    ranked = sorted(range(len(rounds)), key=lambda index: rounds[index].load.rps)
+    chosen = rounds[ranked[(len(rounds) - 1) // 2]]
+    chosen.rounds_rps = [round(m.load.rps, 1) for m in rounds]
+    chosen.peak_rss_mb = max(m.peak_rss_mb for m in rounds)
+    chosen.other_rounds_problems = [
+        f"round {number}: {problem}"
+        for number, m in enumerate(rounds, 1)
+        if m is not chosen
+        for problem in m.problems
+    ]
+    return chosen
+
+
+def median_ratio(starter: list[Measurement], bare: list[Measurement]) -> float | None:
+    """The median of each round's starter/bare ratio (each pair ran back to back, so a
+    machine whose speed drifts over the run moves both alike)."""
+    ratios = [s.load.rps / b.load.rps for s, b in zip(starter, bare, strict=True) if b.load.rps]
+    return round(statistics.median(ratios), 2) if ratios else None
 
 
 @dataclass
@@ -132,6 +163,8 @@ def check_options(options: BenchOptions) -> tuple[list[Framework], LoadGenerator
         raise UsageError(f"--threads must be between 1 and {MAX_THREADS}")
     if not 0 <= options.warmup <= MAX_DURATION:
         raise UsageError(f"--warmup must be between 0 and {MAX_DURATION} seconds")
+    if not 1 <= options.rounds <= MAX_ROUNDS:
+        raise UsageError(f"--rounds must be between 1 and {MAX_ROUNDS}")
     generator = find_load_generator(options.load_generator)
     if generator.name != "wrk" and "notes" in options.routes:
         raise UsageError("the notes route needs wrk (its Lua script mixes reads and writes)")
@@ -213,18 +246,33 @@ class Bench:
         folder: Path,
         result: BenchResult,
     ) -> None:
-        """The starter, then each bare reference (none for notes: it has no database)."""
+        """The starter and each bare reference (none for notes: it has no database), once
+        per round; odd rounds start with the starter, even ones with the references."""
         command = starter.framework.commands.servers[server]
-        measured = self._measure(starter, None, server, command, route, generator, folder)
         references = [] if route == "notes" else bares
+        runs: dict[str, list[Measurement]] = {STARTER: [], **{b.label: [] for b in references}}
+        apps: list[Bare | None] = [None, *references]
+        for number in range(1, self.options.rounds + 1):
+            if self.options.rounds > 1:
+                self.on_status(f"{starter.framework.key} {server} {route}: round {number}")
+            order = apps if number % 2 else apps[::-1]
+            for bare in order:
+                label = bare.label if bare else STARTER
+                at = folder / "runs" / f"{server}-{route}-{label}"
+                if self.options.rounds > 1:
+                    at = at.with_name(f"{at.name}-round{number}")
+                runs[label].append(
+                    self._measure(starter, bare, server, command, route, generator, at)
+                )
+        combined = median_round(runs[STARTER])
         for bare in references:
-            peer = self._measure(starter, bare, server, command, route, generator, folder)
-            if peer.load.rps:
-                measured.ratios[bare.label] = round(measured.load.rps / peer.load.rps, 2)
+            peer = median_round(runs[bare.label])
+            if (ratio := median_ratio(runs[STARTER], runs[bare.label])) is not None:
+                combined.ratios[bare.label] = ratio
             result.measurements.append(peer)
             self.on_result(peer)
-        result.measurements.append(measured)
-        self.on_result(measured)
+        result.measurements.append(combined)
+        self.on_result(combined)
 
     def _measure(
         self,
@@ -234,8 +282,9 @@ class Bench:
         command: str,
         route: str,
         generator: LoadGenerator,
-        folder: Path,
+        runs: Path,
     ) -> Measurement:
+        """One app under load; its server log and the load generator's files go in `runs`."""
         label = bare.label if bare else STARTER
         port = free_port(HOST)
         argv = starter.argv(command, HOST, port)
@@ -243,7 +292,6 @@ class Bench:
         if bare is not None:
             argv, cwd, env = bare.argv(argv), bare.folder, starter.env(**bare.env)
             ready = "/api/hello"  # a bare app has no /healthz
-        runs = folder / "runs" / f"{server}-{route}-{label}"
         runs.mkdir(parents=True, exist_ok=True)
         base = f"http://{HOST}:{port}"
         options = self.options
