@@ -237,7 +237,8 @@ def test_rounds_alternate_starter_and_bare_and_report_each_round(tmp_path):
         assert len(row["rounds_rps"]) == 2
         assert all(rps > 0 for rps in row["rounds_rps"])
         assert row["rps"] == pytest.approx(min(row["rounds_rps"]), abs=0.1)  # lower middle
-    each = [s / b for s, b in zip(rows["starter"]["rounds_rps"], rows["bare"]["rounds_rps"])]
+    starter_rps, bare_rps = rows["starter"]["rounds_rps"], rows["bare"]["rounds_rps"]
+    each = [s / b for s, b in zip(starter_rps, bare_rps, strict=True)]
     assert rows["starter"]["ratio"] == pytest.approx(sum(each) / 2, abs=0.01)
     # Round 1 loads the starter first, round 2 the bare app first: each server's log is last
     # written when it stops.

@@ -5,6 +5,7 @@ when Docker is missing; and, with a real daemon, a broken image build and a real
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -22,7 +23,8 @@ from copier import run_copy
 
 from webstarter.catalog import catalog
 from webstarter.errors import StepFailed, StepSkipped
-from webstarter.smoke.containers import DOCKER_ENV, find_docker
+from webstarter.smoke.containers import DOCKER_ENV, SMOKE_LABEL, base_image, find_docker
+from webstarter.smoke.engine_api import EngineApi, demultiplex
 from webstarter.smoke.matrix import Cell
 from webstarter.smoke.probes import fetch, note_title, probe_contract, probe_notes
 from webstarter.smoke.runner import CellRunner, ContainerPolicy, Timeouts
@@ -187,6 +189,21 @@ def test_a_missing_client_is_reported(tmp_path, monkeypatch):
     assert "cannot run" in reason
 
 
+def test_framed_logs_keep_both_streams_in_order():
+    def frame(stream: int, text: bytes) -> bytes:
+        return bytes([stream, 0, 0, 0]) + len(text).to_bytes(4, "big") + text
+
+    body = frame(1, b"one\n") + frame(2, b"two \xc3\xa9\n") + frame(1, b"three\n")
+    assert demultiplex(body) == "one\ntwo \u00e9\nthree\n"
+    assert demultiplex(body + b"\x01\x00") == "one\ntwo \u00e9\nthree\n"  # a cut header
+
+
+def test_only_a_local_socket_that_answers_is_used(tmp_path):
+    assert EngineApi.at("tcp://127.0.0.1:2375") is None
+    assert EngineApi.at("ssh://user@host") is None
+    assert EngineApi.at(f"unix://{tmp_path / 'no-such.sock'}") is None
+
+
 def runner_with_dockerfile(tmp_path: Path, policy: ContainerPolicy) -> CellRunner:
     runner = CellRunner(
         tmp_path, catalog()["flask"], Cell("flask"), tmp_path / "cell", Timeouts(), True,
@@ -271,6 +288,56 @@ def docker():
             pytest.fail(f"CI needs a Docker daemon: {reason}")
         pytest.skip(f"no Docker daemon: {reason}")
     return found
+
+
+@pytest.mark.e2e
+def test_the_daemons_socket_and_the_client_agree(templates, tmp_path, docker):
+    """Inspect, logs, stop and remove through the daemon's socket say what the client says."""
+    assert docker.api is not None, "this machine's daemon listens on a local socket"
+    client_only = dataclasses.replace(docker, api=None)
+    project = render(templates, tmp_path / "p", framework="bottle", project_name="p")
+    image = base_image(project / "Dockerfile")  # the starters' base image: it is here
+    assert image is not None
+    name = f"webstarter-test-{secrets.token_hex(4)}"
+    script = (
+        "import signal, sys, time; print('to stdout', flush=True); "
+        "print('to stderr', file=sys.stderr, flush=True); "
+        "signal.signal(signal.SIGTERM, lambda *_: sys.exit(7)); time.sleep(60)"
+    )
+    subprocess.run(
+        [docker.client, "run", "--detach", "--name", name, "--label", f"{SMOKE_LABEL}=1",
+         image, "python3", "-c", script],
+        check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while "to stderr" not in docker.logs(name):
+            assert time.monotonic() < deadline, docker.logs(name)
+            time.sleep(0.1)
+        for each in (docker, client_only):
+            state = each.state(name)
+            assert state["Status"] == "running"
+            assert state["Pid"] > 0
+            assert "to stdout" in each.logs(name)
+            assert "to stderr" in each.logs(name)
+            assert each.has_image(image)
+            assert not each.has_image("webstarter-no-such-image:0")
+            with pytest.raises(StepFailed):
+                each.state("webstarter-no-such-container")
+        assert docker.image_size(image) == client_only.image_size(image) > 0
+        assert docker.is_stand_in(image) == client_only.is_stand_in(image)
+        code, seconds = docker.stop(name, 10)
+        assert code == 7  # the process's own exit on SIGTERM
+        assert seconds < 10
+        assert client_only.state(name)["Status"] == "exited"
+    finally:
+        docker.remove("container", name)
+    gone = subprocess.run(
+        [docker.client, "ps", "--all", "--quiet", "--filter", f"name={name}"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert gone.stdout.strip() == ""
+    docker.remove("container", name)  # already gone: no error
 
 
 def compose_command(docker) -> list[str]:

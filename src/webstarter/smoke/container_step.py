@@ -197,14 +197,15 @@ class ContainerCheck:
                     return name, base
             except OSError:
                 pass
-            # Each question is a docker process: ask twice a second, not at every poll.
+            # Without the daemon's socket each question is a docker process: ask twice a
+            # second, not at every poll.
             if time.monotonic() - asked >= 0.5:
                 asked = time.monotonic()
-                if self.docker.state(name, ".State.Status") == "exited":
+                state = self.docker.state(name)
+                if state.get("Status") == "exited":
                     self.note(self.docker.logs(name))
                     raise StepFailed(
-                        f"the container exited with {self.docker.state(name, '.State.ExitCode')}"
-                        " before it was ready"
+                        f"the container exited with {state.get('ExitCode')} before it was ready"
                     )
             time.sleep(0.1)
         self.note(self.docker.logs(name))

@@ -3,20 +3,26 @@ and remove the images and containers of generated projects.
 
 The client is the one named by WEBSTARTER_DOCKER, else the first `docker` that can build with
 BuildKit (the generated Dockerfiles use `RUN --mount=type=cache`): a client older than 23
-builds with DOCKER_BUILDKIT=1 on its own, a newer one needs its buildx plugin.
+builds with DOCKER_BUILDKIT=1 on its own, a newer one needs its buildx plugin. When the daemon
+listens on a local socket, inspecting, logs, stopping and removing go through its API instead
+of a docker process each (engine_api.py).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from webstarter.errors import StepFailed
+from webstarter.smoke.engine_api import EngineApi
 from webstarter.smoke.processes import run, tail
 from webstarter.texts import last_line
 
@@ -33,6 +39,7 @@ class Docker:
 
     client: str
     server_version: str
+    api: EngineApi | None = None  # the daemon's socket, when it is a local one
 
     @property
     def env(self) -> dict[str, str]:
@@ -63,28 +70,39 @@ class Docker:
         except StepFailed as error:
             raise StepFailed(f"{error}; last line: {last_line(tail(log, 5))}") from None
 
+    def inspect(self, kind: str, name: str) -> dict[str, Any]:
+        """What `docker inspect` says of a container or an image; StepFailed if none."""
+        if self.api is not None:
+            return self.api.inspect(kind, name)
+        data = json.loads(self.output(kind, "inspect", "--format", "{{json .}}", name))
+        if not isinstance(data, dict):
+            raise StepFailed(f"`docker {kind} inspect {name}` did not describe one {kind}")
+        return data
+
     def image_size(self, image: str) -> int:
-        return int(self.output("image", "inspect", "--format", "{{.Size}}", image))
+        return int(self.inspect("image", image)["Size"])
 
     def has_image(self, image: str) -> bool:
         try:
-            self.output("image", "inspect", "--format", "{{.Id}}", image)
+            self.inspect("image", image)
         except StepFailed:
             return False
         return True
 
     def is_stand_in(self, image: str) -> bool:
-        labels = self.output(
-            "image", "inspect", "--format", "{{json .Config.Labels}}", image
-        ).lower()
-        return STAND_IN_LABEL in labels
+        labels = self.inspect("image", image).get("Config", {}).get("Labels") or {}
+        return STAND_IN_LABEL in {str(label).lower() for label in labels}
 
-    def state(self, container: str, field: str) -> str:
-        return self.output("inspect", "--format", "{{" + field + "}}", container)
+    def state(self, container: str) -> dict[str, Any]:
+        """The container's State: Status, ExitCode, Pid and (with a HEALTHCHECK) Health."""
+        state = self.inspect("container", container).get("State")
+        if not isinstance(state, dict):
+            raise StepFailed(f"container {container} has no state")
+        return state
 
     def process_uid(self, container: str) -> int:
         """The real user id of the container's main process, read from the host's /proc."""
-        pid = self.state(container, ".State.Pid")
+        pid = self.state(container).get("Pid")
         status = Path(f"/proc/{pid}/status").read_text(encoding="utf-8")
         found = re.search(r"^Uid:\s+(\d+)", status, re.MULTILINE)
         if not found:
@@ -95,7 +113,7 @@ class Docker:
         started = time.monotonic()
         status = ""
         while time.monotonic() - started < timeout:
-            status = self.state(container, "if .State.Health}}{{.State.Health.Status}}{{end")
+            status = (self.state(container).get("Health") or {}).get("Status", "")
             if status == "healthy":
                 return time.monotonic() - started
             if not status:
@@ -106,11 +124,19 @@ class Docker:
     def stop(self, container: str, grace: int) -> tuple[int, float]:
         """`docker stop` (SIGTERM, SIGKILL after `grace` s): the exit code and seconds taken."""
         started = time.monotonic()
-        self.output("stop", "--time", str(grace), container, timeout=grace + _QUICK)
+        if self.api is not None:
+            self.api.stop(container, grace)
+        else:
+            self.output("stop", "--time", str(grace), container, timeout=grace + _QUICK)
         seconds = time.monotonic() - started
-        return int(self.state(container, ".State.ExitCode")), seconds
+        return int(self.state(container).get("ExitCode", -1)), seconds
 
     def logs(self, container: str) -> str:
+        if self.api is not None:
+            try:
+                return self.api.logs(container)
+            except StepFailed:
+                return ""
         try:
             result = subprocess.run(  # noqa: S603 - the chosen docker client
                 [self.client, "logs", container],
@@ -125,6 +151,18 @@ class Docker:
 
     def remove(self, kind: str, *names: str) -> None:
         """Remove containers, volumes or images; what is already gone is fine."""
+        if self.api is None:
+            self._remove_with_client(kind, *names)
+            return
+        left = []
+        for name in names:
+            try:
+                self.api.remove(kind, name)
+            except StepFailed:
+                left.append(name)  # the socket failed: the client may still get it
+        self._remove_with_client(kind, *left)
+
+    def _remove_with_client(self, kind: str, *names: str) -> None:
         if names:
             subprocess.run(  # noqa: S603 - the chosen docker client
                 [self.client, kind, "rm", "--force", *names],
@@ -161,7 +199,15 @@ def _probe(client: str) -> tuple[Docker | None, str]:
     client_version, server_version = words
     if _version(client_version) >= (23,) and ask("buildx", "version").returncode != 0:
         return None, f"{client} {client_version} has no buildx plugin, so it cannot use BuildKit"
-    return Docker(client, server_version), ""
+    return Docker(client, server_version, EngineApi.at(_endpoint(ask))), ""
+
+
+def _endpoint(ask: Callable[..., subprocess.CompletedProcess[str]]) -> str:
+    """Where the client sends its requests: DOCKER_HOST, else its current context's host."""
+    if host := os.environ.get("DOCKER_HOST", "").strip():
+        return host
+    context = ask("context", "inspect", "--format", "{{.Endpoints.docker.Host}}")
+    return context.stdout.strip() if context.returncode == 0 else ""
 
 
 def find_docker() -> tuple[Docker | None, str]:
