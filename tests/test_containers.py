@@ -394,7 +394,8 @@ def test_compose_up_down_up_keeps_the_note(templates, tmp_path, docker):
         assert note_title(base, note_id) == "kept by a volume <&>"
     finally:
         subprocess.run(
-            [*compose, "down", "--volumes", "--rmi", "local"], cwd=dest, env=env,
+            # "all": the app's image is named (compose.yaml's `image:`), which "local" keeps.
+            [*compose, "down", "--volumes", "--rmi", "all"], cwd=dest, env=env,
             capture_output=True, timeout=300,
         )  # fmt: skip
 
