@@ -11,7 +11,7 @@ process tree (user + system; the Docker daemon's builds are not in it) and the l
 at the end: on a machine shared with other work, wall time follows the others' load, while
 the CPU seconds say what the run itself costs (the floor of its wall time is CPU / cores).
 
-Run: python benchmarks/smoke_speed.py [--scaling] [--no-fresh-venv]
+Run: python benchmarks/smoke_speed.py [--scaling] [--no-fresh-venv] [--containers-only]
 """
 
 from __future__ import annotations
@@ -78,7 +78,17 @@ def main() -> None:
     parser.add_argument(
         "--no-fresh-venv", action="store_true", help="use this interpreter's webstarter"
     )
+    parser.add_argument(
+        "--containers-only",
+        action="store_true",
+        help="only the two configurations of the goal (uv and --pip, with containers)",
+    )
     args = parser.parse_args()
+    configurations = [
+        (label, extra)
+        for label, extra in CONFIGURATIONS
+        if not (args.containers_only and "--no-containers" in extra)
+    ]
     with tempfile.TemporaryDirectory(prefix="webstarter-bench-") as scratch:
         if args.no_fresh_venv:
             webstarter = [sys.executable, "-m", "webstarter"]
@@ -87,7 +97,7 @@ def main() -> None:
             webstarter = install_fresh(Path(scratch))
             print(f"pip install . into a new venv: {time.perf_counter() - started:.1f} s")
         rows = []
-        for label, extra in CONFIGURATIONS:
+        for label, extra in configurations:
             smoke(webstarter, "--quick", "--jobs", "2", *extra)  # warm-up
             seconds, report = smoke(webstarter, "--quick", "--jobs", "2", *extra)
             rows.append((f"5 defaults, --jobs 2, {label}", seconds, report))
