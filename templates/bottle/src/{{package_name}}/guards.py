@@ -162,19 +162,30 @@ class RequireJson:
 
 
 def install(app: bottle.Bottle) -> None:
-    """Add the before_request hook and the plugin (before any session plugin, so that a
-    refused request never opens a database session).
+    """Make every check before routing, and add the plugin (before any session plugin, so
+    that a refused request never opens a database session).
 
-    One hook makes every check, in this order: the Host (hosts.py), the URL, the body. It runs
-    before routing, so it guards every URL, unknown ones included.
+    The checks run in this order: the Host (hosts.py), the URL, the body. They run first
+    thing in Bottle's router, not in a before_request hook: the router gets the environ
+    (a hook would fetch it from the thread-local request) and there is no hook to dispatch,
+    which every request would pay for. Bottle calls the router inside the same `try` as the
+    hooks, so a check's HTTPError is answered exactly as a hook's would be (error handler,
+    after_request hooks), and still for every URL, unknown ones included.
     """
     check_host = host_check(app.config["app.allowed_hosts"])
+    match = app.router.match
 
-    def check_request() -> None:
-        environ = bottle.request.environ
+    def check_then_match(environ: dict[str, Any]) -> Any:
         check_host(environ)
-        check_url(environ)
-        check_body(environ)
+        # The usual request, a plain ASCII URL and no body, skips the two other calls.
+        # bottle.raw_path: the path as the server sent it, kept by Bottle before routing.
+        path = environ.get("bottle.raw_path") or environ.get("PATH_INFO", "")
+        query = environ.get("QUERY_STRING", "")
+        if not path.isascii() or "%" in query or not query.isascii():
+            check_url(environ)
+        if "CONTENT_LENGTH" in environ or "HTTP_TRANSFER_ENCODING" in environ:
+            check_body(environ)
+        return match(environ)
 
-    app.add_hook("before_request", check_request)
+    app.router.match = check_then_match  # type: ignore[method-assign]
     app.install(RequireJson())

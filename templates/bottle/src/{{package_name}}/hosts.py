@@ -47,8 +47,6 @@ def trusted_proxies() -> list[Network]:
 
 def is_trusted(address: str, proxies: Sequence[Network]) -> bool:
     """Whether `address` (as the server or a proxy reports it) belongs to a trusted proxy."""
-    if not proxies:
-        return False  # the default: no proxy in front, nothing to parse
     try:
         ip = ipaddress.ip_address(address.strip().strip("[]"))
     except ValueError:
@@ -77,7 +75,8 @@ def client_route(forwarded_for: str, peer: str, proxies: Sequence[Network]) -> l
 def believe_proxies(environ: dict[str, str], proxies: Sequence[Network]) -> None:
     """Keep X-Forwarded-* only from a trusted proxy, and only the values it set itself."""
     peer = environ.get("REMOTE_ADDR", "")
-    if not is_trusted(peer, proxies):
+    # No proxy in front (the default): no call to make, none of them is believed.
+    if not proxies or not is_trusted(peer, proxies):
         for key in FORWARDED_HEADERS:
             environ.pop(key, None)
         return
@@ -126,8 +125,8 @@ def request_host(environ: dict[str, str]) -> str:
 
 
 def host_check(allowed: Sequence[str]) -> Callable[[dict[str, str]], None]:
-    """The ALLOWED_HOSTS check for guards.py's before_request hook: it aborts with 400 unless
-    the request names an allowed host (any host may ask for ANY_HOST_PATHS)."""
+    """The ALLOWED_HOSTS check guards.py runs before routing: it aborts with 400 unless the
+    request names an allowed host (any host may ask for ANY_HOST_PATHS)."""
 
     # A site sees the same few Host headers over and over: remember the verdicts (bounded,
     # so that a client sending made-up hosts cannot grow it).
@@ -137,7 +136,10 @@ def host_check(allowed: Sequence[str]) -> Callable[[dict[str, str]], None]:
         return name is not None and is_allowed(name, allowed)
 
     def check_host(environ: dict[str, str]) -> None:
-        netloc = request_host(environ)
+        # request_host's usual answers without its call: this runs for every request.
+        netloc = environ.get("HTTP_X_FORWARDED_HOST") or environ.get("HTTP_HOST")
+        if not netloc:
+            netloc = request_host(environ)
         if serves(netloc):
             return
         # Bottle's request.path: PATH_INFO with exactly one leading slash.
