@@ -9,8 +9,9 @@ beside it. This script then runs itself in the starter's venv (`--inside`), once
 round, alternating starter and bare so that a busy machine slows both alike: the app is
 loaded the way the starter's granian command loads it (production settings, LOG_LEVEL
 WARNING), called 1,000 times to warm up, then N times with a WSGI environ like the one
-`webstarter bench` sends (loopback peer, X-Forwarded-For and -Proto: https), and the process
-CPU time is divided by N. No server, socket or load generator is involved, so the figure is
+`webstarter bench` sends (loopback peer, X-Forwarded-For and -Proto: https) as granian passes
+it (the process environment copied in, scheme http), and the process CPU time is divided by
+N. No server, socket or load generator is involved, so the figure is
 what the app itself costs per request, and far less sensitive to other load on the machine
 than a req/s figure.
 
@@ -56,8 +57,14 @@ def load_app(target: str, factory: bool) -> Any:
 
 
 def environ_for(path: str) -> dict[str, Any]:
-    """A GET as `webstarter bench` sends it, through a TLS proxy on loopback."""
+    """A GET as `webstarter bench` sends it, with the environ granian builds for it: granian
+    copies the server's whole process environment into every WSGI environ, and the scheme is
+    the socket's (http); X-Forwarded-Proto is only a header until a trusted proxy is set."""
     return {
+        **os.environ,
+        "GATEWAY_INTERFACE": "CGI/1.1",
+        "SERVER_SOFTWARE": "Granian",
+        "wsgi.input_terminated": True,
         "REQUEST_METHOD": "GET",
         "SCRIPT_NAME": "",
         "PATH_INFO": path,
@@ -71,7 +78,7 @@ def environ_for(path: str) -> dict[str, Any]:
         "HTTP_X_FORWARDED_FOR": "203.0.113.10",
         "HTTP_X_FORWARDED_PROTO": "https",
         "wsgi.version": (1, 0),
-        "wsgi.url_scheme": "https",
+        "wsgi.url_scheme": "http",
         "wsgi.errors": sys.stderr,
         "wsgi.multithread": True,
         "wsgi.multiprocess": False,

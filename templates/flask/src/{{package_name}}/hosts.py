@@ -14,6 +14,7 @@ from werkzeug.exceptions import SecurityError
 from .environment import DEFAULT_ALLOWED_HOSTS, ConfigurationError, env_list
 
 HOST_NAME = re.compile(r"[a-z0-9.-]+")  # what a subdomain matched by a `.name` may hold
+MAX_REMEMBERED = 64  # allowed Host headers kept, so that checking them again is one lookup
 
 
 class AllowedHosts:
@@ -30,6 +31,8 @@ class AllowedHosts:
         self.any = "*" in names
         self.names = frozenset(name.removeprefix(".") for name in names)
         self.suffixes = tuple(name for name in names if name.startswith("."))
+        # Host headers already allowed, exactly as sent: most requests repeat one of a few.
+        self.allowed: set[str] = set()
 
     @classmethod
     def from_environment(cls) -> "AllowedHosts":
@@ -56,8 +59,12 @@ class AllowedHosts:
         """Raise Werkzeug's SecurityError (a 400, see errors.py) for a host not allowed; without
         a Host header (HTTP/1.0) the server's own name counts, as in Werkzeug."""
         host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
+        if host in self.allowed:
+            return
         if not self.allows(host):
             raise SecurityError("host not allowed")
+        if len(self.allowed) < MAX_REMEMBERED:  # bounded: the port and case vary freely
+            self.allowed.add(host)
 
 
 def idna(name: str) -> str:
