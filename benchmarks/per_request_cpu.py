@@ -1,7 +1,7 @@
 """CPU time per request of each starter's GET /api/hello, in-process, against its bare framework.
 
     python benchmarks/per_request_cpu.py [-f NAME ...] [-n 20000] [--rounds 5] [--workdir DIR]
-                                         [--json FILE]
+                                         [--json FILE] [--instructions]
 
 Each default starter (sqlite) is generated from this checkout, installed and migrated
 (webstarter.bench.starters.prepare), and the bare apps of webstarter.bench.bare are written
@@ -18,6 +18,11 @@ than a req/s figure.
 Printed: the median microseconds per request of each app, and each starter's ratio to each
 bare app (bare time / starter time, the same sense as `webstarter bench`'s req/s ratio: 0.9
 means the starter serves 90% of the bare framework's requests per CPU second).
+
+With --instructions each app runs once under valgrind's callgrind instead (-n defaults to
+1,000 there), and the figure is the count of instructions the N calls executed, divided by N:
+the same for the same code whatever else the machine is doing, where CPU time on a shared
+machine moves by a tenth or more between runs. Needs valgrind (apt-get install valgrind).
 
 With --workdir the projects are kept there and reused by the next run (so that an edit to a
 generated project's source, which is installed editable, can be measured at once).
@@ -36,6 +41,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -86,16 +92,21 @@ def environ_for(path: str) -> dict[str, Any]:
     }
 
 
-def measure(app: Any, path: str, requests: int) -> float:
-    """CPU seconds per request of `requests` calls of `app` (after a warm-up)."""
+def measure(app: Any, path: str, requests: int, mark: Callable[[], object] = int) -> float:
+    """CPU seconds per request of `requests` calls of `app` (after a warm-up). `mark` is
+    called just before and just after the measured calls (callgrind dumps its counts there)."""
     statuses: list[str] = []
 
     def start_response(status: str, headers: Any, exc_info: Any = None) -> Any:
         statuses.append(status)
         return lambda data: None
 
+    # Built once: copying the process environment out of os.environ (granian's own copy is
+    # made in Rust) would cost more per call than some apps, and it is the server's work.
+    base = environ_for(path)
+
     def call() -> None:
-        environ = environ_for(path)
+        environ = dict(base)
         environ["wsgi.input"] = io.BytesIO(b"")
         body = app(environ, start_response)
         try:
@@ -110,10 +121,12 @@ def measure(app: Any, path: str, requests: int) -> float:
     if not statuses[-1].startswith("200"):
         raise SystemExit(f"{path} answered {statuses[-1]}")
     statuses.clear()
+    mark()
     started = time.process_time()
     for _ in range(requests):
         call()
     spent = time.process_time() - started
+    mark()
     if any(not status.startswith("200") for status in statuses):
         raise SystemExit(f"{path} answered {sorted(set(statuses))}")
     return spent / requests
@@ -121,7 +134,10 @@ def measure(app: Any, path: str, requests: int) -> float:
 
 def inside(args: argparse.Namespace) -> None:
     app = load_app(args.target, args.factory)
-    print(MARKER + json.dumps({"seconds": measure(app, args.path, args.requests)}), flush=True)
+    # Under callgrind (--dump-before=getppid) each os.getppid() call writes the counts so far.
+    mark = os.getppid if args.instructions else int
+    seconds = measure(app, args.path, args.requests, mark)
+    print(MARKER + json.dumps({"seconds": seconds}), flush=True)
 
 
 # --- outside: prepare the starters, run the rounds, print the table ---------------------------
@@ -133,18 +149,42 @@ def app_target(argv: list[str]) -> tuple[str, bool]:
 
 
 def run_inside(
-    python: Path, cwd: Path, env: dict[str, str], target: str, factory: bool, requests: int
+    python: Path,
+    cwd: Path,
+    env: dict[str, str],
+    target: str,
+    factory: bool,
+    requests: int,
+    instructions: bool = False,
 ) -> float:
+    """CPU seconds per request, or with `instructions` instructions per request."""
     argv = [str(python), str(THIS), "--inside", "--target", target, "-n", str(requests)]
     if factory:
         argv.append("--factory")
-    done = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
-    if done.returncode != 0:
-        raise SystemExit(f"{target}: {done.stderr.strip() or done.stdout.strip()}")
+    with tempfile.TemporaryDirectory(prefix="webstarter-callgrind-") as counts:
+        out = Path(counts) / "callgrind.out"
+        if instructions:
+            argv = [
+                "valgrind", "--tool=callgrind", "--dump-before=getppid",
+                f"--callgrind-out-file={out}", *argv, "--instructions",
+            ]  # fmt: skip
+        done = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=1800)
+        if done.returncode != 0:
+            raise SystemExit(f"{target}: {done.stderr.strip()[-2000:] or done.stdout.strip()}")
+        if instructions:
+            # Dump 1: start-up and warm-up; dump 2: the measured calls.
+            return callgrind_total(out.with_name(out.name + ".2")) / requests
     for line in done.stdout.splitlines():  # the app may log to standard output too
         if line.startswith(MARKER):
             return float(json.loads(line.removeprefix(MARKER))["seconds"])
     raise SystemExit(f"{target}: no figure in its output: {done.stdout[-500:]}")
+
+
+def callgrind_total(dump: Path) -> int:
+    for line in dump.read_text(encoding="utf-8").splitlines():
+        if line.startswith(("totals:", "summary:")):
+            return int(line.split()[1])
+    raise SystemExit(f"{dump}: no totals line")
 
 
 def outside(args: argparse.Namespace) -> None:
@@ -155,6 +195,13 @@ def outside(args: argparse.Namespace) -> None:
 
     frameworks = catalog()
     names = args.framework or list(frameworks)
+    if args.instructions and shutil.which("valgrind") is None:
+        raise SystemExit("--instructions needs valgrind (apt-get install valgrind)")
+    # Instruction counts do not move between runs: one round, and fewer calls (valgrind runs
+    # the interpreter some fifty times slower).
+    rounds = 1 if args.instructions else args.rounds
+    key = "kinstr" if args.instructions else "us"  # the JSON's unit
+    requests = args.requests or (1000 if args.instructions else 20000)
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="webstarter-cpu-") as scratch:
         root = args.workdir or Path(scratch)
@@ -178,30 +225,36 @@ def outside(args: argparse.Namespace) -> None:
                 target, factory = app_target(bare.argv(granian))
                 apps.append((bare.label, bare.folder, {**env, **bare.env}, target, factory))
             spent: dict[str, list[float]] = {label: [] for label, *_ in apps}
-            for round_ in range(args.rounds):
+            for round_ in range(rounds):
                 for label, cwd, app_env, target, factory in apps:
                     seconds = run_inside(
-                        venv_bin / "python", cwd, app_env, target, factory, args.requests
-                    )
+                        venv_bin / "python", cwd, app_env, target, factory, requests,
+                        args.instructions,
+                    )  # fmt: skip
                     spent[label].append(seconds)
-                print(f"{name}: round {round_ + 1} of {args.rounds}", file=sys.stderr)
-            us = {label: statistics.median(values) * 1e6 for label, values in spent.items()}
-            row: dict[str, Any] = {"framework": name, "starter_us": round(us["starter"], 1)}
+                print(f"{name}: round {round_ + 1} of {rounds}", file=sys.stderr)
+            scale = 1e-3 if args.instructions else 1e6  # k instructions, or µs
+            cost = {label: statistics.median(values) * scale for label, values in spent.items()}
+            row: dict[str, Any] = {"framework": name, f"starter_{key}": round(cost["starter"], 1)}
             for label, *_ in apps[1:]:
-                row[f"{label}_us"] = round(us[label], 1)
-                row[f"ratio_{label}"] = round(us[label] / us["starter"], 2)
+                row[f"{label}_{key}"] = round(cost[label], 1)
+                row[f"ratio_{label}"] = round(cost[label] / cost["starter"], 2)
             rows.append(row)
-    print(f"GET {PATH} in-process, CPU µs per request (median of {args.rounds} x {args.requests})")
-    print("| framework | starter µs | bare µs | ratio | bare-no-middleware µs | ratio |")
+    unit = "k instructions" if args.instructions else "µs"
+    what = "instructions" if args.instructions else "CPU µs"
+    print(f"GET {PATH} in-process, {what} per request (median of {rounds} x {requests})")
+    print(
+        f"| framework | starter {unit} | bare {unit} | ratio | bare-no-middleware {unit} | ratio |"
+    )
     print("|---|---|---|---|---|---|")
     for row in rows:
         extra = (
-            f"{row['bare-no-middleware_us']} | {row['ratio_bare-no-middleware']:.2f}x"
-            if "bare-no-middleware_us" in row
+            f"{row[f'bare-no-middleware_{key}']} | {row['ratio_bare-no-middleware']:.2f}x"
+            if f"bare-no-middleware_{key}" in row
             else "- | -"
         )
         print(
-            f"| {row['framework']} | {row['starter_us']} | {row['bare_us']} | "
+            f"| {row['framework']} | {row[f'starter_{key}']} | {row[f'bare_{key}']} | "
             f"{row['ratio_bare']:.2f}x | {extra} |"
         )
     if args.json:
@@ -211,10 +264,11 @@ def outside(args: argparse.Namespace) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("-f", "--framework", action="append", default=[])
-    parser.add_argument("-n", "--requests", type=int, default=20000)
+    parser.add_argument("-n", "--requests", type=int, default=0, help="default 20000 (1000)")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--workdir", type=Path)
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--instructions", action="store_true", help="count with callgrind")
     # --inside: run by the script itself in the starter's venv.
     parser.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--target", help=argparse.SUPPRESS)
