@@ -20,7 +20,13 @@ from pathlib import Path
 
 from webstarter.errors import StepFailed
 from webstarter.next_steps import render_command
-from webstarter.smoke.containers import SMOKE_LABEL, Docker, base_image
+from webstarter.smoke.containers import (
+    SMOKE_LABEL,
+    Docker,
+    base_image,
+    labelled_stand_in,
+    size_bytes,
+)
 from webstarter.smoke.hostile import probe_hostile
 from webstarter.smoke.probes import fetch, note_title, probe_contract, probe_notes
 from webstarter.smoke.processes import STOPPING
@@ -101,10 +107,11 @@ class ContainerCheck:
         base = base_image(self.settings.project / "Dockerfile")
         if base is None:
             raise StepFailed("the Dockerfile has no `ARG PYTHON_IMAGE=...` base image")
-        present = self.docker.has_image(base)
-        if not present:
+        # One inspection of the base answers whether it is here and a stand-in, and its size.
+        base_info = self.docker.image(base)
+        if base_info is None:
             self.note(f"base image {base} is not on this machine: docker build will pull it")
-        self.metrics["stand_in"] = present and self.docker.is_stand_in(base)
+        self.metrics["stand_in"] = base_info is not None and labelled_stand_in(base_info)
         if self.metrics["stand_in"]:
             self.note(f"base image {base} is a local stand-in (built by debootstrap)")
         started = time.monotonic()
@@ -116,7 +123,9 @@ class ContainerCheck:
         )
         self.metrics["build_s"] = round(time.monotonic() - started, 2)
         self.metrics["image_mb"] = round(self.docker.image_size(self.image) / 1e6, 1)
-        self.metrics["base_mb"] = round(self.docker.image_size(base) / 1e6, 1)
+        if base_info is None:  # the build pulled it
+            base_info = self.docker.inspect("image", base)
+        self.metrics["base_mb"] = round(size_bytes(base_info) / 1e6, 1)
         self.note(
             f"built {self.image} in {self.metrics['build_s']} s: {self.metrics['image_mb']} MB"
             f" (base {base}: {self.metrics['base_mb']} MB)"

@@ -33,6 +33,17 @@ _BASE_IMAGE_ARG = re.compile(r"^ARG\s+PYTHON_IMAGE=(\S+)", re.MULTILINE)
 _QUICK = 30.0  # seconds a docker command that builds or runs nothing may take
 
 
+def size_bytes(image: dict[str, Any]) -> int:
+    """An inspected image's size in bytes."""
+    return int(image["Size"])
+
+
+def labelled_stand_in(image: dict[str, Any]) -> bool:
+    """Whether an inspected image is the debootstrap stand-in for its official base."""
+    labels = image.get("Config", {}).get("Labels") or {}
+    return STAND_IN_LABEL in {str(label).lower() for label in labels}
+
+
 @dataclass(frozen=True)
 class Docker:
     """A docker client whose daemon answered, and the daemon's version."""
@@ -79,19 +90,21 @@ class Docker:
             raise StepFailed(f"`docker {kind} inspect {name}` did not describe one {kind}")
         return data
 
+    def image(self, name: str) -> dict[str, Any] | None:
+        """What `docker image inspect` says of an image; None if the daemon has none such."""
+        try:
+            return self.inspect("image", name)
+        except StepFailed:
+            return None
+
     def image_size(self, image: str) -> int:
-        return int(self.inspect("image", image)["Size"])
+        return size_bytes(self.inspect("image", image))
 
     def has_image(self, image: str) -> bool:
-        try:
-            self.inspect("image", image)
-        except StepFailed:
-            return False
-        return True
+        return self.image(image) is not None
 
     def is_stand_in(self, image: str) -> bool:
-        labels = self.inspect("image", image).get("Config", {}).get("Labels") or {}
-        return STAND_IN_LABEL in {str(label).lower() for label in labels}
+        return labelled_stand_in(self.inspect("image", image))
 
     def state(self, container: str) -> dict[str, Any]:
         """The container's State: Status, ExitCode, Pid and (with a HEALTHCHECK) Health."""
