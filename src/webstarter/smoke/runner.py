@@ -26,6 +26,7 @@ from webstarter.catalog import Framework, load_catalog
 from webstarter.errors import PostgresError, StepFailed, StepSkipped
 from webstarter.gitrepo import git_output
 from webstarter.next_steps import render_command
+from webstarter.smoke import bytecode
 from webstarter.smoke.containers import Docker
 from webstarter.smoke.from_release import Origin, UserEdits
 from webstarter.smoke.hostile import probe_hostile, probe_slow_clients
@@ -189,6 +190,7 @@ class CellRunner:
         self.origin = origin  # `--from`: the older release the cell starts at
         self.edits: UserEdits | None = None
         self.image_context: Path | None = None  # what the container step builds from
+        self.venv = self.project / ".venv"  # where the install step makes it
 
     def step(self, name: str, action: Callable[[Path], str]) -> bool:
         """Run one step with its own log; False (and a recorded failure) if it raised."""
@@ -250,6 +252,9 @@ class CellRunner:
                     break
         finally:
             pool.shutdown(wait=True)
+            if self.use_uv and self.venv.is_dir():
+                with contextlib.suppress(OSError):  # a cache, never a reason to fail
+                    bytecode.save(self.venv)
             if background is not None:
                 # The container step keeps its place (and log number) in the cell's report.
                 index = [step.name for step in self.result.steps].index(CONTAINER_STEP)
@@ -410,7 +415,15 @@ class CellRunner:
             "VIRTUAL_ENV": str(venv),
         }
         self.venv = venv
-        return "uv" if self.use_uv else "pip"
+        if not self.use_uv:
+            return "pip"
+        try:
+            reused = bytecode.restore(venv)
+        except OSError as error:  # a cache that cannot be read only costs the compile
+            reused = 0
+            with log.open("a", encoding="utf-8") as out:
+                out.write(f"bytecode cache not used: {error}\n")
+        return f"uv; {reused} cached .pyc files" if reused else "uv"
 
     def lint(self, log: Path) -> str:
         ruff = str(bin_dir(self.venv) / "ruff")
