@@ -18,7 +18,8 @@ from conftest import interrupt_leaves_nothing, processes_under
 from webstarter.bench.bare import swap_app
 from webstarter.bench.chart import write_chart
 from webstarter.bench.loadgen import LoadResult
-from webstarter.bench.run import Measurement, median_ratio, median_round
+from webstarter.bench.run import Measurement, median_cpu_ratio, median_ratio, median_round
+from webstarter.bench.usage import session_cpu
 from webstarter.catalog import catalog
 from webstarter.cli import app
 from webstarter.next_steps import render_command
@@ -76,10 +77,20 @@ def test_django_starter_and_both_bare_references_under_real_load(tmp_path):
         assert sum(row["statuses"].values()) == row["requests"]
         assert 10 < row["peak_rss_mb"] < 2000  # the server's tree, not wrk's or ours
         assert row["sigterm_exit"] in (0, -signal.SIGTERM)
+        # The server's CPU while loaded: some, and no more than every core for the run.
+        assert 0 < row["server_cpu_s"] <= data["machine"]["cpus"] * row["seconds"] * 1.1
+        assert row["server_cpu_us_per_request"] == pytest.approx(
+            row["server_cpu_s"] * 1e6 / row["requests"], rel=0.01
+        )
     # Every api answer a 200: a redirect (plain HTTP to a production Django) would show here.
     assert rows["api", "starter"]["statuses"] == {"200": rows["api", "starter"]["requests"]}
     starter = rows["api", "starter"]
     assert starter["ratio"] == pytest.approx(starter["rps"] / rows["api", "bare"]["rps"], abs=0.01)
+    assert starter["cpu_ratio"] == pytest.approx(
+        rows["api", "bare"]["server_cpu_us_per_request"] / starter["server_cpu_us_per_request"],
+        abs=0.01,
+    )
+    assert set(starter["cpu_ratios"]) == {"bare", "bare-no-middleware"}
     assert starter["ratios"]["bare-no-middleware"] == pytest.approx(
         starter["rps"] / rows["api", "bare-no-middleware"]["rps"], abs=0.01
     )
@@ -208,6 +219,39 @@ def test_the_ratio_of_rounds_is_the_median_of_each_rounds_ratio():
     assert median_ratio(starter, bare) == 0.8
     assert median_ratio(starter[:2], bare[:2]) == 0.85
     assert median_ratio(starter[:1], [measured("bottle", "bare", 0)]) is None
+
+
+def test_the_cpu_ratio_is_the_median_of_each_rounds_bare_over_starter_cpu():
+    starter = [measured("flask", "starter", 1000) for _ in range(3)]
+    bare = [measured("flask", "bare", 1000) for _ in range(3)]
+    for m, seconds in zip(starter + bare, [0.5, 0.4, 0.25, 0.4, 0.4, 0.25], strict=True):
+        m.server_cpu_s = seconds
+    assert starter[0].cpu_us_per_request == 500  # 0.5 s over 1,000 requests
+    # Per round: 400/500, 400/400, 250/250 microseconds.
+    assert median_cpu_ratio(starter, bare) == 1.0
+    assert median_cpu_ratio(starter[:1], bare[:1]) == 0.8
+    unmeasured = [measured("flask", "bare", 1000)]  # no /proc: no figure, not a zero ratio
+    assert median_cpu_ratio(starter[:1], unmeasured) is None
+
+
+def test_session_cpu_counts_the_sessions_processes_only(tmp_path):
+    """A process in its own session that burns CPU: its session's seconds grow by about as
+    much, and a session of nothing has none."""
+    burner = subprocess.Popen(
+        [sys.executable, "-c", "import time\nend = time.process_time() + 0.6\n"
+         "while time.process_time() < end: pass\ntime.sleep(30)"],
+        start_new_session=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 20
+        while session_cpu(burner.pid) < 0.6:
+            assert time.monotonic() < deadline, session_cpu(burner.pid)
+            time.sleep(0.05)
+        assert session_cpu(burner.pid) < 2.0  # its own 0.6 s and start-up, not ours
+    finally:
+        burner.kill()
+        burner.wait()
+    assert session_cpu(burner.pid) == 0.0  # gone
 
 
 def test_png_chart_is_a_real_png(tmp_path):

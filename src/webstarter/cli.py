@@ -758,10 +758,14 @@ def _measured(m: Measurement) -> str:
     if len(m.rounds_rps) > 1:
         each = ", ".join(f"{rps:,.0f}" for rps in m.rounds_rps)
         ratio = f" (median of {each}){ratio}"
+    cpu = ""
+    if m.cpu_us_per_request:
+        cpu_ratio = f" ({m.cpu_ratios['bare']:.2f}x bare)" if "bare" in m.cpu_ratios else ""
+        cpu = f", server CPU {m.cpu_us_per_request:.0f} us/request{cpu_ratio}"
     return (
         f"{m.load.rps:,.0f} req/s{ratio}, p99 {m.load.p99_ms:.1f} ms, "
         f"{m.load.errors} errors, {m.load.non_2xx} non-2xx, peak RSS {m.peak_rss_mb:.0f} MB"
-        f"{problems}"
+        f"{cpu}{problems}"
     )
 
 

@@ -52,6 +52,10 @@ def measurement_dict(m: Measurement) -> dict[str, Any]:
         "server_errors_5xx": load.server_errors,
         "statuses": {str(code): n for code, n in sorted(load.statuses.items())},
         "peak_rss_mb": m.peak_rss_mb,
+        "server_cpu_s": m.server_cpu_s,
+        "server_cpu_us_per_request": round(m.cpu_us_per_request, 1),
+        "cpu_ratio": m.cpu_ratios.get("bare"),
+        "cpu_ratios": dict(m.cpu_ratios),
         "sigterm_exit": m.sigterm_exit,
         "ratio": m.ratios.get("bare"),
         "ratios": dict(m.ratios),
@@ -101,14 +105,17 @@ def write_json(data: dict[str, Any], path: Path) -> None:
     partial.replace(path)
 
 
-HEADER = ("framework", "server", "route", "app", "req/s", "ratio", "p50 ms", "p99 ms",
-          "errors", "non-2xx", "5xx", "peak RSS MB", "notes")  # fmt: skip
+HEADER = ("framework", "server", "route", "app", "req/s", "ratio", "CPU us/req", "CPU ratio",
+          "p50 ms", "p99 ms", "errors", "non-2xx", "5xx", "peak RSS MB", "notes")  # fmt: skip
 
 
 def table_row(m: Measurement) -> tuple[str, ...]:
     ratio = f"{m.ratios['bare']:.2f}" if "bare" in m.ratios else "-"
     if "bare-no-middleware" in m.ratios:
         ratio += f" ({m.ratios['bare-no-middleware']:.2f} vs no middleware)"
+    cpu_ratio = f"{m.cpu_ratios['bare']:.2f}" if "bare" in m.cpu_ratios else "-"
+    if "bare-no-middleware" in m.cpu_ratios:
+        cpu_ratio += f" ({m.cpu_ratios['bare-no-middleware']:.2f})"
     notes = "-"
     if m.notes is not None:
         verdict = "ok" if m.notes.consistent else "MISMATCH"
@@ -120,6 +127,8 @@ def table_row(m: Measurement) -> tuple[str, ...]:
         m.app,
         f"{m.load.rps:,.0f}",
         ratio,
+        f"{m.cpu_us_per_request:.0f}" if m.cpu_us_per_request else "-",
+        cpu_ratio,
         f"{m.load.p50_ms:.1f}",
         f"{m.load.p99_ms:.1f}",
         str(m.load.errors),

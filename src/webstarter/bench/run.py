@@ -16,9 +16,9 @@ from pathlib import Path
 
 from webstarter.bench.bare import Bare, write_bare
 from webstarter.bench.loadgen import LoadGenerator, LoadResult, find_load_generator
-from webstarter.bench.memory import PeakRss
 from webstarter.bench.serving import Server
 from webstarter.bench.starters import Starter, prepare_or_reuse
+from webstarter.bench.usage import PeakRss, session_cpu
 from webstarter.catalog import Framework, catalog, get_framework
 from webstarter.errors import BenchFailed, UsageError
 from webstarter.smoke.probes import fetch
@@ -74,12 +74,21 @@ class Measurement:
     load: LoadResult
     peak_rss_mb: float
     sigterm_exit: int | None = None
+    server_cpu_s: float = 0.0  # CPU seconds of the server's processes during the load
     notes: NotesCheck | None = None
     ratios: dict[str, float] = field(default_factory=dict)  # starter only: vs each bare app
+    # Starter only: each bare app's server CPU per request over the starter's (the same sense
+    # as `ratios`: 0.9 means the starter serves 90% of the bare app's requests per CPU second).
+    cpu_ratios: dict[str, float] = field(default_factory=dict)
     # With --rounds: req/s of every round in order, and what failed in the rounds whose run
     # is not the one shown (the median's).
     rounds_rps: list[float] = field(default_factory=list)
     other_rounds_problems: list[str] = field(default_factory=list)
+
+    @property
+    def cpu_us_per_request(self) -> float:
+        """Server CPU microseconds per request (0 where /proc is not there)."""
+        return self.server_cpu_s * 1e6 / self.load.requests if self.load.requests else 0.0
 
     @property
     def problems(self) -> list[str]:
@@ -124,6 +133,16 @@ def median_ratio(starter: list[Measurement], bare: list[Measurement]) -> float |
     """The median of each round's starter/bare ratio (each pair ran back to back, so a
     machine whose speed drifts over the run moves both alike)."""
     ratios = [s.load.rps / b.load.rps for s, b in zip(starter, bare, strict=True) if b.load.rps]
+    return round(statistics.median(ratios), 2) if ratios else None
+
+
+def median_cpu_ratio(starter: list[Measurement], bare: list[Measurement]) -> float | None:
+    """The median of each round's bare/starter server CPU per request (None without /proc)."""
+    ratios = [
+        b.cpu_us_per_request / s.cpu_us_per_request
+        for s, b in zip(starter, bare, strict=True)
+        if s.cpu_us_per_request and b.cpu_us_per_request
+    ]
     return round(statistics.median(ratios), 2) if ratios else None
 
 
@@ -269,6 +288,8 @@ class Bench:
             peer = median_round(runs[bare.label])
             if (ratio := median_ratio(runs[STARTER], runs[bare.label])) is not None:
                 combined.ratios[bare.label] = ratio
+            if (cpu := median_cpu_ratio(runs[STARTER], runs[bare.label])) is not None:
+                combined.cpu_ratios[bare.label] = cpu
             result.measurements.append(peer)
             self.on_result(peer)
         result.measurements.append(combined)
@@ -302,9 +323,11 @@ class Bench:
                 warm = (options.warmup, options.connections, 1, runs)
                 generator.run(base, route, *warm, writes=False)
             before = _note_total(base) if route == "notes" else 0
+            cpu_before = session_cpu(running.pid)
             load = generator.run(
                 base, route, options.duration, options.connections, options.threads, runs
             )
+            server_cpu = session_cpu(running.pid) - cpu_before
             notes = None
             if route == "notes":
                 notes = NotesCheck(before, _note_total(base), load.count(201), load.count(204))
@@ -315,6 +338,7 @@ class Bench:
             app=label,
             load=load,
             peak_rss_mb=round(memory.peak_mb, 1),
+            server_cpu_s=round(server_cpu, 3),
             sigterm_exit=running.exit_code,
             notes=notes,
         )
