@@ -9,6 +9,8 @@ import sys
 from importlib.util import cache_from_source
 from pathlib import Path
 
+import pytest
+
 from webstarter.smoke import bytecode
 
 SITE = f"lib/python{sys.version_info.major}.{sys.version_info.minor}/site-packages"
@@ -36,11 +38,17 @@ def import_in(venv: Path, module: str) -> str:
     return done.stdout.strip()
 
 
-def test_bytecode_of_a_linked_file_is_reused_by_the_next_venv(tmp_path):
+@pytest.fixture
+def uv_cache_file(tmp_path: Path) -> Path:
+    """A module file as uv keeps it in its cache, to be linked into venvs."""
+    path = tmp_path / "uv-cache" / "linked_mod.py"
+    path.parent.mkdir()
+    path.write_text(SOURCE)
+    return path
+
+
+def test_bytecode_of_a_linked_file_is_reused_by_the_next_venv(tmp_path, uv_cache_file):
     cache = tmp_path / "cache"
-    uv_cache_file = tmp_path / "uv-cache" / "linked_mod.py"
-    uv_cache_file.parent.mkdir()
-    uv_cache_file.write_text(SOURCE)
     first = linked_venv(tmp_path, "first", uv_cache_file)
     assert bytecode.restore(first, cache) == 0  # nothing saved yet
     import_in(first, "linked_mod")
@@ -59,11 +67,8 @@ def test_bytecode_of_a_linked_file_is_reused_by_the_next_venv(tmp_path):
     assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
 
 
-def test_a_changed_file_gets_no_saved_bytecode(tmp_path):
+def test_a_changed_file_gets_no_saved_bytecode(tmp_path, uv_cache_file):
     cache = tmp_path / "cache"
-    uv_cache_file = tmp_path / "uv-cache" / "linked_mod.py"
-    uv_cache_file.parent.mkdir()
-    uv_cache_file.write_text(SOURCE)
     first = linked_venv(tmp_path, "first", uv_cache_file)
     import_in(first, "linked_mod")
     assert bytecode.save(first, cache) == 1
@@ -73,8 +78,6 @@ def test_a_changed_file_gets_no_saved_bytecode(tmp_path):
     assert import_in(second, "linked_mod").endswith("linked_mod.py")
 
 
-def test_no_cache_folder_places_nothing(tmp_path):
-    uv_cache_file = tmp_path / "linked_mod.py"
-    uv_cache_file.write_text(SOURCE)
+def test_no_cache_folder_places_nothing(tmp_path, uv_cache_file):
     venv = linked_venv(tmp_path, "venv", uv_cache_file)
     assert bytecode.restore(venv, tmp_path / "missing") == 0
