@@ -27,6 +27,12 @@ from webstarter.next_steps import render_command
 needs_wrk = pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed")
 
 
+@pytest.fixture(autouse=True)
+def own_cache(tmp_path, monkeypatch):
+    """bench keeps its last figures in webstarter's cache (for `info`): not the user's."""
+    monkeypatch.setenv("WEBSTARTER_CACHE_DIR", str(tmp_path / "webstarter-cache"))
+
+
 def bench(*args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "webstarter", "bench", *args],
@@ -299,6 +305,13 @@ def test_rounds_alternate_starter_and_bare_and_report_each_round(tmp_path):
     assert stopped["starter", 1] < stopped["bare", 1] < stopped["bare", 2] < stopped["starter", 2]
     assert "median of" in done.stdout
     assert processes_under(tmp_path) == []
+    # `info` shows this run's starter figures, with the command that measured them.
+    info = subprocess.run(
+        [sys.executable, "-m", "webstarter", "info", "bottle"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert f"wrk: {data['command']}" in info.stdout
+    assert f"granian api: {rows['starter']['rps']:,.0f} req/s, " in info.stdout
 
 
 @pytest.mark.e2e

@@ -155,12 +155,14 @@ def info(
     name: Annotated[str, typer.Argument(help="Framework key, e.g. flask.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Show a framework's pros, cons and facts."""
+    """Show a framework's pros, cons and facts, and the last figures bench measured here."""
+    from webstarter.bench import last_run
     from webstarter.catalog import get_framework
 
     fw = get_framework(name)
+    measured = last_run.load(fw.key)
     if as_json:
-        typer.echo(json.dumps(fw.as_dict(), indent=2))
+        typer.echo(json.dumps({**fw.as_dict(), "last_bench": measured}, indent=2))
         return
     console = _console()
     months = fw.months_since_release()
@@ -181,6 +183,17 @@ def info(
     console.print("[red]Cons[/]", markup=True)
     for item in fw.cons:
         console.print(f"  - {item}")
+    if measured is None:
+        console.print(
+            f"Measured here: nothing yet (`webstarter bench -f {fw.key}` measures the starter "
+            "against the bare framework; docs/benchmarks.md has this project's figures)"
+        )
+        return
+    console.print("Measured here by webstarter bench (its last figures for each route):")
+    for source, rows in last_run.describe(measured):
+        console.print(f"  {source}", markup=False)
+        for row in rows:
+            console.print(f"    {row}", markup=False)
 
 
 @app.command()
@@ -700,6 +713,7 @@ def bench(
     ] = None,
 ) -> None:
     """Load each starter and its bare framework on loopback: req/s, latency, errors, memory."""
+    from webstarter.bench import last_run
     from webstarter.bench.chart import check_chart_path, write_chart
     from webstarter.bench.report import HEADER, as_json, table_row, write_json
     from webstarter.bench.run import Bench, BenchOptions, check_options
@@ -739,6 +753,10 @@ def bench(
     console.print()
     _print_columns([HEADER, *(table_row(m) for m in result.measurements)])
     data = as_json(result, _bench_command(options))
+    try:
+        last_run.save(data)  # for `webstarter info`
+    except OSError as error:  # a cache that cannot be written costs only `info`'s figures
+        console.print(f"note: the figures were not kept for `webstarter info`: {error}")
     if json_report:
         write_json(data, json_report)
         console.print(f"wrote {json_report}")
