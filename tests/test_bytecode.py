@@ -81,3 +81,22 @@ def test_a_changed_file_gets_no_saved_bytecode(tmp_path, uv_cache_file):
 def test_no_cache_folder_places_nothing(tmp_path, uv_cache_file):
     venv = linked_venv(tmp_path, "venv", uv_cache_file)
     assert bytecode.restore(venv, tmp_path / "missing") == 0
+
+
+def test_webstarter_under_python_o_places_the_bytecode_cells_read(tmp_path, uv_cache_file):
+    """Cells run without -O: the names are theirs even when webstarter runs optimized."""
+    cache = tmp_path / "cache"
+    first = linked_venv(tmp_path, "first", uv_cache_file)
+    import_in(first, "linked_mod")
+    assert bytecode.save(first, cache) == 1
+    second = linked_venv(tmp_path, "second", uv_cache_file)
+    code = "import sys; from pathlib import Path; from webstarter.smoke import bytecode; "
+    code += f"print(bytecode.restore(Path({str(second)!r}), Path({str(cache)!r})))"
+    placed = subprocess.run(
+        [sys.executable, "-O", "-c", code], capture_output=True, text=True, check=True
+    )
+    assert placed.stdout.strip() == "1"
+    pycache = second / SITE / "__pycache__"
+    assert [path.name for path in pycache.iterdir()] == [
+        f"linked_mod.{sys.implementation.cache_tag}.pyc"
+    ]

@@ -49,6 +49,12 @@ def _key(found: os.stat_result) -> str:
     return f"{found.st_dev:x}-{found.st_ino:x}-{found.st_size:x}-{found.st_mtime_ns:x}"
 
 
+def _compiled(source: Path) -> Path:
+    """Where a cell's processes (run without -O) keep the bytecode of `source`, whatever
+    optimization level webstarter itself runs at."""
+    return Path(cache_from_source(str(source), optimization=""))
+
+
 def _place(source: Path, target: Path) -> bool:
     """Link (or, across file systems, copy) `source` to a new `target`; False if it exists."""
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -73,7 +79,7 @@ def restore(venv: Path, cache: Path | None = None) -> int:
         saved = cache / _key(found)
         if saved.is_file():
             with contextlib.suppress(OSError):
-                placed += _place(saved, Path(cache_from_source(str(source))))
+                placed += _place(saved, _compiled(source))
     return placed
 
 
@@ -82,7 +88,7 @@ def save(venv: Path, cache: Path | None = None) -> int:
     cache = cache or cache_folder()
     saved = 0
     for source, found in _linked_sources(venv):
-        compiled = Path(cache_from_source(str(source)))
+        compiled = _compiled(source)
         if compiled.is_file():
             with contextlib.suppress(OSError):
                 saved += _place(compiled, cache / _key(found))
