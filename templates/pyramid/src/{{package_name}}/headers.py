@@ -1,7 +1,6 @@
 """The security headers, added by the outermost tween (``config.include(".headers")``)."""
 
 from collections.abc import Callable
-from operator import itemgetter
 
 from pyramid.config import Configurator
 from pyramid.registry import Registry
@@ -9,9 +8,7 @@ from pyramid.request import Request
 from pyramid.response import Response
 from pyramid.tweens import INGRESS
 
-from .security import ALL_HEADERS, HEADER_NAMES, missing_security_headers
-
-first = itemgetter(0)  # a header's name
+from .security import first, missing_security_headers
 
 Handler = Callable[[Request], Response]
 
@@ -20,17 +17,14 @@ def security_headers_tween_factory(handler: Handler, registry: Registry) -> Hand
     """Harden every response the router returns: pages, JSON, static files and error pages.
 
     A view that sets one of these headers itself keeps its own value. One pass over the
-    response's header names (in C for the usual response, which sets none of them), where a
-    NewResponse subscriber would pay for the event and a lookup of each name.
+    response's header names, in C, where a NewResponse subscriber would pay for the event and
+    a lookup of each name.
     """
 
     def add_security_headers(request: Request) -> Response:
         response = handler(request)
         headers = response.headerlist
-        if HEADER_NAMES.isdisjoint(map(str.lower, map(first, headers))):
-            headers.extend(ALL_HEADERS)  # the usual response: its names checked in one pass in C
-        else:
-            headers.extend(missing_security_headers(map(first, headers)))
+        headers.extend(missing_security_headers(map(first, headers)))
         return response
 
     return add_security_headers
